@@ -1,0 +1,296 @@
+//! Companies (客商库). The register is shared by every unit of the deployment — facts about
+//! an investor are not confidential, and one shared record is what makes duplicates and
+//! collisions visible — while projects, visits and contacts stay with their unit. A company
+//! is changed only by units whose write scope contains the unit that entered it.
+
+use crate::audit::{self, Change};
+use crate::sql::{RowExt, Sql, like_escape, ts};
+use crate::{Result, Store, StoreError};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use zhaoshang_domain::auth::{Action, Actor};
+use zhaoshang_domain::company::{Company, ForeignId, IndustryCode};
+use zhaoshang_domain::credit_code::CreditCode;
+use zhaoshang_domain::names::normalize_company_name;
+use zhaoshang_domain::{CompanyId, UnitId};
+
+/// The editable facts of a company (create and update).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CompanyInput {
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    pub short_name: Option<String>,
+    pub aliases: Vec<String>,
+    pub credit_code: Option<CreditCode>,
+    pub foreign_ids: Vec<ForeignId>,
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<IndustryCode>,
+    pub tags: Vec<String>,
+    pub parent_id: Option<CompanyId>,
+    pub website: Option<String>,
+    pub notes: Option<String>,
+    pub synthetic: bool,
+}
+
+impl CompanyInput {
+    fn check(&self) -> Result<()> {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        if blank(&self.name_zh) && blank(&self.name_en) {
+            return Err(StoreError::Invalid("请填写企业中文名称或英文名称".into()));
+        }
+        Ok(())
+    }
+
+    /// Normalised keys for every name, for duplicate and collision matching.
+    pub fn keys(&self) -> Vec<(String, &'static str)> {
+        let mut keys: Vec<(String, &'static str)> = vec![];
+        let mut add = |name: &Option<String>, kind: &'static str| {
+            if let Some(n) = name {
+                let k = normalize_company_name(n);
+                if !k.is_empty() && !keys.iter().any(|(x, _)| *x == k) {
+                    keys.push((k, kind));
+                }
+            }
+        };
+        add(&self.name_zh, "name_zh");
+        add(&self.name_en, "name_en");
+        add(&self.short_name, "short");
+        for a in &self.aliases {
+            add(&Some(a.clone()), "alias");
+        }
+        keys
+    }
+}
+
+pub(crate) fn from_row(r: &AnyRow) -> Result<Company> {
+    Ok(Company {
+        id: CompanyId(r.i64("id")?),
+        name_zh: r.opt_text("name_zh")?,
+        name_en: r.opt_text("name_en")?,
+        short_name: r.opt_text("short_name")?,
+        aliases: r.json("aliases")?,
+        credit_code: r.opt_text("credit_code")?.map(|c| c.parse()).transpose().map_err(|e| StoreError::Decode(format!("{e}")))?,
+        foreign_ids: r.json("foreign_ids")?,
+        country: r.opt_text("country")?,
+        city: r.opt_text("city")?,
+        industry: r.opt_text("industry")?.map(IndustryCode),
+        tags: r.json("tags")?,
+        parent_id: r.opt_i64("parent_id")?.map(CompanyId),
+        created_by_unit: UnitId(r.i64("created_by_unit")?),
+        website: r.opt_text("website")?,
+        notes: r.opt_text("notes")?,
+        merged_into: r.opt_i64("merged_into")?.map(CompanyId),
+        synthetic: r.bool("synthetic")?,
+    })
+}
+
+pub(crate) async fn get_conn(conn: &mut AnyConnection, id: CompanyId) -> Result<Company> {
+    let mut q = Sql::new("SELECT * FROM companies WHERE id = ");
+    q.bind(id.0);
+    from_row(&q.query().fetch_optional(conn).await?.ok_or(StoreError::NotFound)?)
+}
+
+async fn write_keys(conn: &mut AnyConnection, id: CompanyId, input: &CompanyInput) -> Result<()> {
+    let mut d = Sql::new("DELETE FROM company_keys WHERE company_id = ");
+    d.bind(id.0);
+    d.query().execute(&mut *conn).await?;
+    for (key, kind) in input.keys() {
+        let mut q = Sql::new("INSERT INTO company_keys (company_id, key, kind) VALUES (");
+        q.bind(id.0).push(", ").bind(key).push(", ").bind(kind).push(")");
+        q.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn bind_fields(q: &mut Sql, c: &CompanyInput) -> Result<()> {
+    q.bind(c.name_zh.clone())
+        .push(", ")
+        .bind(c.name_en.clone())
+        .push(", ")
+        .bind(c.short_name.clone())
+        .push(", ")
+        .bind(serde_json::to_string(&c.aliases)?)
+        .push(", ")
+        .bind(c.credit_code.as_ref().map(|c| c.to_string()))
+        .push(", ")
+        .bind(serde_json::to_string(&c.foreign_ids)?)
+        .push(", ")
+        .bind(c.country.clone())
+        .push(", ")
+        .bind(c.city.clone())
+        .push(", ")
+        .bind(c.industry.as_ref().map(|i| i.0.clone()))
+        .push(", ")
+        .bind(serde_json::to_string(&c.tags)?)
+        .push(", ")
+        .bind(c.parent_id.map(|p| p.0))
+        .push(", ")
+        .bind(c.website.clone())
+        .push(", ")
+        .bind(c.notes.clone());
+    Ok(())
+}
+
+/// Why a company looks like another: the reasons shown next to duplicate candidates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub company: Company,
+    pub reasons: Vec<String>,
+}
+
+impl Store {
+    pub async fn create_company(&self, actor: &Actor, c: &CompanyInput) -> Result<Company> {
+        c.check()?;
+        if actor.write_scope().is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.begin().await?;
+        let mut q = Sql::new(
+            "INSERT INTO companies (name_zh, name_en, short_name, aliases, credit_code, foreign_ids, country, city, industry, tags, parent_id, website, notes, created_by_unit, synthetic, created_at, updated_at) VALUES (",
+        );
+        bind_fields(&mut q, c)?;
+        let now = ts(Utc::now());
+        q.push(", ")
+            .bind(actor.unit_id.0)
+            .push(", ")
+            .bind(c.synthetic)
+            .push(", ")
+            .bind(now.clone())
+            .push(", ")
+            .bind(now)
+            .push(") RETURNING id");
+        let row = q.query().fetch_one(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
+        let id = CompanyId(row.i64("id")?);
+        write_keys(&mut tx, id, c).await?;
+        let company = get_conn(&mut tx, id).await?;
+        audit::record::<(), _>(&mut tx, actor, "company", Some(id.0), Some(actor.unit_id), Change::Insert.as_str(), None, Some(&company))
+            .await?;
+        tx.commit().await?;
+        Ok(company)
+    }
+
+    /// Any company: the register is shared (see the module note).
+    pub async fn company(&self, id: CompanyId) -> Result<Company> {
+        let mut c = self.pool.acquire().await?;
+        get_conn(&mut c, id).await
+    }
+
+    pub async fn update_company(&self, actor: &Actor, id: CompanyId, c: &CompanyInput) -> Result<Company> {
+        c.check()?;
+        let mut tx = self.begin().await?;
+        let before = get_conn(&mut tx, id).await?;
+        let owner = crate::units::get_conn(&mut tx, before.created_by_unit).await?;
+        if !actor.can(Action::Write, owner.id, &owner.path) {
+            return Err(StoreError::NotFound);
+        }
+        if c.parent_id == Some(id) {
+            return Err(StoreError::Invalid("上级集团不能是企业自身".into()));
+        }
+        let mut q = Sql::new(
+            "UPDATE companies SET (name_zh, name_en, short_name, aliases, credit_code, foreign_ids, country, city, industry, tags, parent_id, website, notes) = (",
+        );
+        bind_fields(&mut q, c)?;
+        q.push("), updated_at = ").bind(ts(Utc::now())).push(" WHERE id = ").bind(id.0);
+        q.query().execute(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
+        write_keys(&mut tx, id, c).await?;
+        let after = get_conn(&mut tx, id).await?;
+        audit::record(&mut tx, actor, "company", Some(id.0), Some(owner.id), Change::Update.as_str(), Some(&before), Some(&after))
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Existing companies that look like `c`: same credit code or same normalised name.
+    pub async fn company_candidates(&self, c: &CompanyInput, exclude: Option<CompanyId>) -> Result<Vec<Candidate>> {
+        let mut found: Vec<Candidate> = vec![];
+        let mut add = |company: Company, reason: String| {
+            if Some(company.id) == exclude || company.merged_into.is_some() {
+                return;
+            }
+            match found.iter_mut().find(|x| x.company.id == company.id) {
+                Some(x) if !x.reasons.contains(&reason) => x.reasons.push(reason),
+                Some(_) => {}
+                None => found.push(Candidate { company, reasons: vec![reason] }),
+            }
+        };
+        if let Some(code) = &c.credit_code {
+            let mut q = Sql::new("SELECT * FROM companies WHERE credit_code = ");
+            q.bind(code.to_string());
+            for r in q.query().fetch_all(&self.pool).await? {
+                add(from_row(&r)?, "统一社会信用代码相同".into());
+            }
+        }
+        let keys = c.keys();
+        if !keys.is_empty() {
+            let mut q = Sql::new("SELECT c.*, k.key AS matched_key FROM companies c JOIN company_keys k ON k.company_id = c.id WHERE k.key IN (");
+            q.bind_list(keys.iter().map(|(k, _)| k.clone())).push(") ORDER BY c.id LIMIT 50");
+            for r in q.query().fetch_all(&self.pool).await? {
+                add(from_row(&r)?, format!("名称相同（规范化后为“{}”）", r.text("matched_key")?));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Companies whose names contain `text` (case-insensitive for Latin letters), newest first.
+    pub async fn search_companies(&self, text: &str, limit: i64) -> Result<Vec<Company>> {
+        let pat = format!("%{}%", like_escape(text.trim()));
+        let key = format!("%{}%", like_escape(&normalize_company_name(text)));
+        let mut q = Sql::new("SELECT * FROM companies WHERE merged_into IS NULL AND (LOWER(COALESCE(name_zh, '')) LIKE ");
+        q.bind(pat.to_lowercase())
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(name_en, '')) LIKE ")
+            .bind(pat.to_lowercase())
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(short_name, '')) LIKE ")
+            .bind(pat.to_lowercase())
+            .push(" ESCAPE '\\' OR id IN (SELECT company_id FROM company_keys WHERE key LIKE ")
+            .bind(key)
+            .push(" ESCAPE '\\')) ORDER BY id DESC LIMIT ")
+            .bind(limit.clamp(1, 500));
+        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+    }
+
+    /// A page of the register, newest first, with the total count.
+    pub async fn companies(&self, f: &CompanyFilter) -> Result<(Vec<Company>, i64)> {
+        let mut w = Sql::new(" FROM companies WHERE merged_into IS NULL");
+        if let Some(c) = &f.country {
+            w.push(" AND country = ").bind(c.as_str());
+        }
+        if let Some(i) = &f.industry {
+            w.push(" AND industry = ").bind(i.as_str());
+        }
+        if let Some(t) = &f.tag {
+            w.push(" AND tags LIKE ").bind(format!("%\"{}\"%", like_escape(t))).push(" ESCAPE '\\'");
+        }
+        if let Some(u) = f.unit {
+            w.push(" AND created_by_unit = ").bind(u.0);
+        }
+        if !f.include_synthetic {
+            w.push(" AND synthetic = 0");
+        }
+        let mut count = Sql::new("SELECT COUNT(*) AS n");
+        count.push(&w.text);
+        let mut page = Sql::new("SELECT *");
+        page.push(&w.text);
+        // both queries share the same bound values, in the same order
+        for q in [&mut count, &mut page] {
+            q.copy_args_from(&w);
+        }
+        page.push(" ORDER BY id DESC LIMIT ").bind(f.limit.clamp(1, 500)).push(" OFFSET ").bind(f.offset.max(0));
+        let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
+        let rows = page.query().fetch_all(&self.pool).await?;
+        Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    pub country: Option<String>,
+    pub industry: Option<String>,
+    pub tag: Option<String>,
+    pub unit: Option<UnitId>,
+    pub include_synthetic: bool,
+    pub limit: i64,
+    pub offset: i64,
+}

@@ -1,0 +1,40 @@
+//! The conformance suite on both databases: `sqlite::<story>` and `postgres::<story>`.
+//! PostgreSQL runs when ZHAOSHANG_TEST_PG_URL is set (CI sets it and requires it).
+
+macro_rules! conformance {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let db = zhaoshang_testkit::sqlite().await;
+                    zhaoshang_testkit::conformance::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    let Some(db) = zhaoshang_testkit::postgres().await else { return };
+                    zhaoshang_testkit::conformance::$story(&db.store).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    unit_tree_and_scopes,
+    users_and_credentials,
+    companies_and_duplicates,
+    contacts_are_scoped,
+    project_lifecycle_and_stage_log,
+    projects_are_scoped_to_units,
+    amounts_keep_currency_rate_and_provenance,
+    audit_log_records_every_change,
+    rates_and_settings,
+);
