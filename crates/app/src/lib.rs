@@ -1,1 +1,15 @@
-//! placeholder
+//! Use cases of zhaoshang as plain functions over the store: what a page or an API call or a
+//! CLI command asks for, with the domain's rules applied (gates, permissions, validation).
+//! The web and CLI crates call these and nothing below them. Depends on domain and store.
+
+pub mod accounts;
+pub mod demo;
+mod error;
+pub mod passwords;
+pub mod projects;
+pub mod reference;
+pub mod units;
+
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

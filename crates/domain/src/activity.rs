@@ -47,9 +47,14 @@ impl TripStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [TripStatus::Planned, TripStatus::Underway, TripStatus::Returned, TripStatus::Cancelled]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            TripStatus::Planned,
+            TripStatus::Underway,
+            TripStatus::Returned,
+            TripStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 
@@ -105,7 +110,8 @@ impl Trip {
     }
     /// The return report is due 15 days after the last day out.
     pub fn report_due(&self) -> Option<NaiveDate> {
-        self.end().map(|e| e + chrono::Duration::days(RETURN_REPORT_DAYS))
+        self.end()
+            .map(|e| e + chrono::Duration::days(RETURN_REPORT_DAYS))
     }
     pub fn report_overdue(&self, today: NaiveDate) -> bool {
         self.status != TripStatus::Cancelled
@@ -124,12 +130,16 @@ pub fn visits_per_day(visit_dates: &[NaiveDate]) -> (rust_decimal::Decimal, i64)
         return (rust_decimal::Decimal::ZERO, 0);
     }
     let total: i64 = per_day.values().sum();
-    let avg = (rust_decimal::Decimal::from(total) / rust_decimal::Decimal::from(per_day.len() as i64)).round_dp(1);
+    let avg = (rust_decimal::Decimal::from(total)
+        / rust_decimal::Decimal::from(per_day.len() as i64))
+    .round_dp(1);
     (avg, per_day.values().copied().max().unwrap_or(0))
 }
 
 /// The level of the most senior participant of a visit or leader of a trip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaderLevel {
     /// 主要领导 (书记, 市长, 区长)
@@ -150,7 +160,13 @@ impl LeaderLevel {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [LeaderLevel::Principal, LeaderLevel::Deputy, LeaderLevel::Other].into_iter().find(|x| x.as_str() == s)
+        [
+            LeaderLevel::Principal,
+            LeaderLevel::Deputy,
+            LeaderLevel::Other,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -220,7 +236,11 @@ pub struct Visit {
 impl Visit {
     /// The most senior level among participants (主要领导 beats 分管领导).
     pub fn leader_level(&self) -> LeaderLevel {
-        self.participants.iter().map(|p| p.level).min().unwrap_or_default()
+        self.participants
+            .iter()
+            .map(|p| p.level)
+            .min()
+            .unwrap_or_default()
     }
 }
 
@@ -276,9 +296,14 @@ impl EventKind {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [EventKind::Promotion, EventKind::SigningCeremony, EventKind::TradeEvent, EventKind::Opening]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            EventKind::Promotion,
+            EventKind::SigningCeremony,
+            EventKind::TradeEvent,
+            EventKind::Opening,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -335,7 +360,13 @@ mod tests {
             leader_name: None,
             leader_title: None,
             leader_level: LeaderLevel::Other,
-            members: (0..members).map(|i| TripMember { user_id: None, name: format!("m{i}"), title: None }).collect(),
+            members: (0..members)
+                .map(|i| TripMember {
+                    user_id: None,
+                    name: format!("m{i}"),
+                    title: None,
+                })
+                .collect(),
             member_count: count,
             legs,
             purpose: None,
@@ -350,13 +381,22 @@ mod tests {
     }
 
     fn leg(c: &str, from: NaiveDate, to: NaiveDate) -> TripLeg {
-        TripLeg { country: c.into(), city: String::new(), from, to }
+        TripLeg {
+            country: c.into(),
+            city: String::new(),
+            from,
+            to,
+        }
     }
 
     #[test]
     fn derived_trip_figures() {
         // Suzhou Industrial Park, 16 to 25 January: Hong Kong then Japan
-        let t = trip(vec![leg("HK", d(1, 16), d(1, 19)), leg("JP", d(1, 20), d(1, 25))], 3, None);
+        let t = trip(
+            vec![leg("HK", d(1, 16), d(1, 19)), leg("JP", d(1, 20), d(1, 25))],
+            3,
+            None,
+        );
         assert_eq!(t.days_out(), 10);
         assert_eq!(t.person_trips(), 3);
         assert_eq!(t.person_days(), 30);
@@ -367,7 +407,10 @@ mod tests {
         assert!(t.report_overdue(d(2, 10)));
         // Tianning: a team of 2 with no names recorded, five days
         let tn = trip(vec![leg("JP", d(2, 4), d(2, 8))], 0, Some(2));
-        assert_eq!((tn.person_trips(), tn.days_out(), tn.person_days()), (2, 5, 10));
+        assert_eq!(
+            (tn.person_trips(), tn.days_out(), tn.person_days()),
+            (2, 5, 10)
+        );
         assert_eq!(trip(vec![], 1, None).days_out(), 0);
     }
 
@@ -397,8 +440,16 @@ mod tests {
             place: None,
             contacts: vec![],
             participants: vec![
-                Participant { user_id: None, name: "董石".into(), level: LeaderLevel::Other },
-                Participant { user_id: None, name: "胥亚伟".into(), level: LeaderLevel::Principal },
+                Participant {
+                    user_id: None,
+                    name: "董石".into(),
+                    level: LeaderLevel::Other,
+                },
+                Participant {
+                    user_id: None,
+                    name: "胥亚伟".into(),
+                    level: LeaderLevel::Principal,
+                },
             ],
             notes: None,
             outcome: None,
@@ -412,9 +463,18 @@ mod tests {
         };
         assert_eq!(v.leader_level(), LeaderLevel::Principal);
         assert_eq!(check_visit(&v, d(2, 9)), Ok(()));
-        assert_eq!(check_visit(&v, d(2, 8)), Err(ActivityError::VisitInFuture(d(2, 9))));
+        assert_eq!(
+            check_visit(&v, d(2, 8)),
+            Err(ActivityError::VisitInFuture(d(2, 9)))
+        );
         v.follow_up_on = Some(d(2, 1));
-        assert_eq!(check_visit(&v, d(2, 10)), Err(ActivityError::FollowUpBeforeVisit));
-        assert_eq!(check_legs(&[leg("JP", d(2, 4), d(2, 8)), leg("KR", d(2, 9), d(2, 8))]), Err(ActivityError::LegDates(2)));
+        assert_eq!(
+            check_visit(&v, d(2, 10)),
+            Err(ActivityError::FollowUpBeforeVisit)
+        );
+        assert_eq!(
+            check_legs(&[leg("JP", d(2, 4), d(2, 8)), leg("KR", d(2, 9), d(2, 8))]),
+            Err(ActivityError::LegDates(2))
+        );
     }
 }

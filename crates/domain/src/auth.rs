@@ -21,7 +21,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Coordinator, Role::UnitHead, Role::Officer, Role::Viewer];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::UnitHead,
+        Role::Officer,
+        Role::Viewer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,7 +133,14 @@ pub enum Action {
 impl Actor {
     /// The system actor: CLI commands and background jobs.
     pub fn system(name: &str, via: Channel) -> Actor {
-        Actor { user_id: None, name: name.to_string(), role: Role::Admin, unit_id: UnitId(0), unit_path: "/".into(), via }
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            role: Role::Admin,
+            unit_id: UnitId(0),
+            unit_path: "/".into(),
+            via,
+        }
     }
 
     pub fn is_system(&self) -> bool {
@@ -140,8 +153,14 @@ impl Actor {
             return Scope::All;
         }
         match self.role {
-            Role::Officer => Scope::Unit { unit: self.unit_id, path: self.unit_path.clone() },
-            _ => Scope::Subtree { unit: self.unit_id, path: self.unit_path.clone() },
+            Role::Officer => Scope::Unit {
+                unit: self.unit_id,
+                path: self.unit_path.clone(),
+            },
+            _ => Scope::Subtree {
+                unit: self.unit_id,
+                path: self.unit_path.clone(),
+            },
         }
     }
 
@@ -151,15 +170,29 @@ impl Actor {
             return Some(Scope::All);
         }
         match self.role {
-            Role::Admin | Role::UnitHead => Some(Scope::Subtree { unit: self.unit_id, path: self.unit_path.clone() }),
-            Role::Officer => Some(Scope::Unit { unit: self.unit_id, path: self.unit_path.clone() }),
+            Role::Admin | Role::UnitHead => Some(Scope::Subtree {
+                unit: self.unit_id,
+                path: self.unit_path.clone(),
+            }),
+            Role::Officer => Some(Scope::Unit {
+                unit: self.unit_id,
+                path: self.unit_path.clone(),
+            }),
             Role::Coordinator | Role::Viewer => None,
         }
     }
 
     /// May this actor do `action` on a record of the unit at `record_path`?
     pub fn can(&self, action: Action, record_unit: UnitId, record_path: &str) -> bool {
-        can(self.role, self.is_system(), self.unit_id, &self.unit_path, action, record_unit, record_path)
+        can(
+            self.role,
+            self.is_system(),
+            self.unit_id,
+            &self.unit_path,
+            action,
+            record_unit,
+            record_path,
+        )
     }
 }
 
@@ -229,16 +262,31 @@ mod tests {
             (Admin, CITY, Write, SUZHOU, false),
         ];
         for (role, (uu, up), action, (ru, rp), want) in cases {
-            assert_eq!(can(role, false, uu, up, action, ru, rp), want, "{role:?} at {up} {action:?} {rp}");
+            assert_eq!(
+                can(role, false, uu, up, action, ru, rp),
+                want,
+                "{role:?} at {up} {action:?} {rp}"
+            );
         }
     }
 
     #[test]
     fn scopes_match_the_table() {
         for role in Role::ALL {
-            let a = Actor { user_id: Some(UserId(1)), name: "x".into(), role, unit_id: CITY.0, unit_path: CITY.1.into(), via: Channel::Web };
+            let a = Actor {
+                user_id: Some(UserId(1)),
+                name: "x".into(),
+                role,
+                unit_id: CITY.0,
+                unit_path: CITY.1.into(),
+                via: Channel::Web,
+            };
             for (ru, rp) in [CITY, JINTAN, TIANNING, SUZHOU] {
-                assert_eq!(a.read_scope().contains(ru, rp), a.can(Read, ru, rp), "{role:?} read {rp}");
+                assert_eq!(
+                    a.read_scope().contains(ru, rp),
+                    a.can(Read, ru, rp),
+                    "{role:?} read {rp}"
+                );
                 let w = a.write_scope().is_some_and(|s| s.contains(ru, rp));
                 assert_eq!(w, a.can(Write, ru, rp), "{role:?} write {rp}");
             }

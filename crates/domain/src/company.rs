@@ -17,10 +17,21 @@ pub const STANDARD_TAGS: &[(&str, &str)] = &[
 ];
 
 /// Tags that make a visit an "important investor visit" (重要客商) for targets.
-pub const IMPORTANT_TAGS: &[&str] = &["fortune500", "china500", "listed", "unicorn", "chain_leader", "central_soe"];
+pub const IMPORTANT_TAGS: &[&str] = &[
+    "fortune500",
+    "china500",
+    "listed",
+    "unicorn",
+    "chain_leader",
+    "central_soe",
+];
 
 pub fn tag_label(tag: &str) -> &str {
-    STANDARD_TAGS.iter().find(|(k, _)| *k == tag).map(|(_, v)| *v).unwrap_or(tag)
+    STANDARD_TAGS
+        .iter()
+        .find(|(k, _)| *k == tag)
+        .map(|(_, v)| *v)
+        .unwrap_or(tag)
 }
 
 /// A company registry id outside China (e.g. Japan's 法人番号, a UK company number).
@@ -135,7 +146,10 @@ impl Company {
     }
 
     pub fn full_name(&self) -> &str {
-        self.name_zh.as_deref().or(self.name_en.as_deref()).unwrap_or("(未命名)")
+        self.name_zh
+            .as_deref()
+            .or(self.name_en.as_deref())
+            .unwrap_or("(未命名)")
     }
 
     pub fn is_foreign(&self) -> bool {
@@ -173,14 +187,35 @@ mod tests {
 
     #[test]
     fn industry_codes() {
-        let cases = [("C", Some('C')), ("39", Some('C')), ("01", Some('A')), ("70", Some('K')), ("97", Some('T')), ("98", None), ("U", None), ("3", None)];
+        let cases = [
+            ("C", Some('C')),
+            ("39", Some('C')),
+            ("01", Some('A')),
+            ("70", Some('K')),
+            ("97", Some('T')),
+            ("98", None),
+            ("U", None),
+            ("3", None),
+        ];
         for (s, want) in cases {
             assert_eq!(IndustryCode::parse(s).map(|c| c.section()), want, "{s}");
         }
-        assert_eq!(IndustryCode::parse("27").unwrap().sector(), Sector::Industry);
-        assert_eq!(IndustryCode::parse("66").unwrap().sector(), Sector::Services);
-        assert_eq!(IndustryCode::parse("48").unwrap().sector(), Sector::Construction);
-        assert_eq!(IndustryCode::parse("51").unwrap().sector(), Sector::Services);
+        assert_eq!(
+            IndustryCode::parse("27").unwrap().sector(),
+            Sector::Industry
+        );
+        assert_eq!(
+            IndustryCode::parse("66").unwrap().sector(),
+            Sector::Services
+        );
+        assert_eq!(
+            IndustryCode::parse("48").unwrap().sector(),
+            Sector::Construction
+        );
+        assert_eq!(
+            IndustryCode::parse("51").unwrap().sector(),
+            Sector::Services
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::fmt;
 use std::str::FromStr;
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -78,7 +80,10 @@ impl FromStr for CreditCode {
         }
         for (i, ch) in cleaned.chars().enumerate() {
             if !ch.is_ascii() || !ALPHABET.contains(&(ch as u8)) {
-                return Err(CreditCodeError::BadChar { position: i + 1, ch });
+                return Err(CreditCodeError::BadChar {
+                    position: i + 1,
+                    ch,
+                });
             }
         }
         let b = cleaned.as_bytes();
@@ -126,12 +131,26 @@ mod tests {
     #[test]
     fn valid_codes() {
         // published codes of well-known companies, and the standard's own example
-        for ok in ["91350100M000100Y43", "914403001922038216", "91110000100010433L", " 9132 0594 MA1MXRN669 "] {
+        for ok in [
+            "91350100M000100Y43",
+            "914403001922038216",
+            "91110000100010433L",
+            " 9132 0594 MA1MXRN669 ",
+        ] {
             let r = ok.parse::<CreditCode>();
             assert!(r.is_ok(), "{ok}: {r:?}");
         }
-        assert_eq!("91350100m000100y43".parse::<CreditCode>().unwrap().as_str(), "91350100M000100Y43");
-        assert_eq!("91350100M000100Y43".parse::<CreditCode>().unwrap().division(), "350100");
+        assert_eq!(
+            "91350100m000100y43".parse::<CreditCode>().unwrap().as_str(),
+            "91350100M000100Y43"
+        );
+        assert_eq!(
+            "91350100M000100Y43"
+                .parse::<CreditCode>()
+                .unwrap()
+                .division(),
+            "350100"
+        );
     }
 
     #[test]
@@ -140,9 +159,21 @@ mod tests {
         let cases: [(&str, CreditCodeError); 5] = [
             ("9135010", Length(7)),
             ("91350100M000100Y4399", Length(20)),
-            ("91350100M0001I0Y43", BadChar { position: 14, ch: 'I' }),
+            (
+                "91350100M0001I0Y43",
+                BadChar {
+                    position: 14,
+                    ch: 'I',
+                },
+            ),
             ("91AB0100M000100Y43", BadDivision),
-            ("91350100M000100Y44", CheckChar { expected: '3', actual: '4' }),
+            (
+                "91350100M000100Y44",
+                CheckChar {
+                    expected: '3',
+                    actual: '4',
+                },
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(input.parse::<CreditCode>().unwrap_err(), want, "{input}");

@@ -31,6 +31,19 @@ macro_rules! id_type {
 }
 
 id_type!(
-    UnitId, UserId, CompanyId, ContactId, ProjectId, StageLogId, TripId, TripLegId, VisitId,
-    EventId, SigningId, TargetId, EvidenceId, AuditId, CollisionId,
+    UnitId,
+    UserId,
+    CompanyId,
+    ContactId,
+    ProjectId,
+    StageLogId,
+    TripId,
+    TripLegId,
+    VisitId,
+    EventId,
+    SigningId,
+    TargetId,
+    EvidenceId,
+    AuditId,
+    CollisionId,
 );

@@ -77,9 +77,23 @@ mod tests {
     #[test]
     fn same_company_written_differently() {
         let groups: &[&[&str]] = &[
-            &["松下电器(中国)有限公司", "松下电器（中国）有限公司", "松下电器 (中国) 有限 公司", "松下电器（中国）"],
-            &["Panasonic Co., Ltd.", "PANASONIC CO LTD", "panasonic", "Ｐａｎａｓｏｎｉｃ　Ｃｏｒｐ"],
-            &["耀石锂电科技有限公司", "耀石锂电科技股份有限公司", "耀石锂电科技"],
+            &[
+                "松下电器(中国)有限公司",
+                "松下电器（中国）有限公司",
+                "松下电器 (中国) 有限 公司",
+                "松下电器（中国）",
+            ],
+            &[
+                "Panasonic Co., Ltd.",
+                "PANASONIC CO LTD",
+                "panasonic",
+                "Ｐａｎａｓｏｎｉｃ　Ｃｏｒｐ",
+            ],
+            &[
+                "耀石锂电科技有限公司",
+                "耀石锂电科技股份有限公司",
+                "耀石锂电科技",
+            ],
             &["Cerba Research NV", "Cerba Research", "CERBA RESEARCH N.V."],
             &["Siemens AG", "Siemens GmbH", "siemens"],
         ];
@@ -93,8 +107,14 @@ mod tests {
 
     #[test]
     fn different_companies_stay_different() {
-        assert_ne!(normalize_company_name("松下电器(中国)有限公司"), normalize_company_name("松下电器有限公司"));
-        assert_ne!(normalize_company_name("日立"), normalize_company_name("日立制作所"));
+        assert_ne!(
+            normalize_company_name("松下电器(中国)有限公司"),
+            normalize_company_name("松下电器有限公司")
+        );
+        assert_ne!(
+            normalize_company_name("日立"),
+            normalize_company_name("日立制作所")
+        );
         // a name that is only a suffix is kept, not emptied
         assert_eq!(normalize_company_name("集团"), "集团");
     }

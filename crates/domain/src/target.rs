@@ -34,19 +34,30 @@ pub enum Metric {
     MajorEvents,
     Signings,
     /// signings whose total investment is at least `yi` 亿元
-    SigningsAtLeast { yi: i64 },
+    SigningsAtLeast {
+        yi: i64,
+    },
     /// outposts of a kind opened in the period
-    OutpostsFormed { kind: UnitKind },
+    OutpostsFormed {
+        kind: UnitKind,
+    },
     /// a statistic entered by hand with its source (e.g. 新增贸易额)
-    External { key: String },
+    External {
+        key: String,
+    },
     /// the sum of several metrics of the same measure (432's "完成投资 + 新增贸易额")
-    Sum { parts: Vec<Metric> },
+    Sum {
+        parts: Vec<Metric>,
+    },
 }
 
 impl Metric {
     pub fn is_amount(&self) -> bool {
         match self {
-            Metric::SignedAmount | Metric::SignedStartedAmount | Metric::CompletedInvestment | Metric::FundsInPlace => true,
+            Metric::SignedAmount
+            | Metric::SignedStartedAmount
+            | Metric::CompletedInvestment
+            | Metric::FundsInPlace => true,
             Metric::External { .. } => true,
             Metric::Sum { parts } => parts.first().is_some_and(Metric::is_amount),
             _ => false,
@@ -71,7 +82,11 @@ impl Metric {
             Metric::SigningsAtLeast { yi } => format!("签约{yi}亿元以上项目"),
             Metric::OutpostsFormed { kind } => format!("组建{}", kind.label_zh()),
             Metric::External { key } => key.clone(),
-            Metric::Sum { parts } => parts.iter().map(Metric::label_zh).collect::<Vec<_>>().join("+"),
+            Metric::Sum { parts } => parts
+                .iter()
+                .map(Metric::label_zh)
+                .collect::<Vec<_>>()
+                .join("+"),
         }
     }
 }
@@ -105,20 +120,40 @@ pub struct Period {
 
 impl Period {
     pub fn year(y: i32) -> Option<Period> {
-        Some(Period { kind: PeriodKind::Year, start: NaiveDate::from_ymd_opt(y, 1, 1)?, end: NaiveDate::from_ymd_opt(y, 12, 31)? })
+        Some(Period {
+            kind: PeriodKind::Year,
+            start: NaiveDate::from_ymd_opt(y, 1, 1)?,
+            end: NaiveDate::from_ymd_opt(y, 12, 31)?,
+        })
     }
     pub fn quarter(y: i32, q: u32) -> Option<Period> {
         if !(1..=4).contains(&q) {
             return None;
         }
         let start = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1)?;
-        let end = if q == 4 { NaiveDate::from_ymd_opt(y, 12, 31)? } else { NaiveDate::from_ymd_opt(y, q * 3 + 1, 1)?.pred_opt()? };
-        Some(Period { kind: PeriodKind::Quarter, start, end })
+        let end = if q == 4 {
+            NaiveDate::from_ymd_opt(y, 12, 31)?
+        } else {
+            NaiveDate::from_ymd_opt(y, q * 3 + 1, 1)?.pred_opt()?
+        };
+        Some(Period {
+            kind: PeriodKind::Quarter,
+            start,
+            end,
+        })
     }
     pub fn month(y: i32, m: u32) -> Option<Period> {
         let start = NaiveDate::from_ymd_opt(y, m, 1)?;
-        let end = if m == 12 { NaiveDate::from_ymd_opt(y, 12, 31)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)?.pred_opt()? };
-        Some(Period { kind: PeriodKind::Month, start, end })
+        let end = if m == 12 {
+            NaiveDate::from_ymd_opt(y, 12, 31)?
+        } else {
+            NaiveDate::from_ymd_opt(y, m + 1, 1)?.pred_opt()?
+        };
+        Some(Period {
+            kind: PeriodKind::Month,
+            start,
+            end,
+        })
     }
 
     /// Parses "2023", "2023Q1" / "2023-Q1", "2023-02".
@@ -144,7 +179,11 @@ impl Period {
     pub fn label_zh(&self) -> String {
         match self.kind {
             PeriodKind::Year => format!("{}年", self.start.year()),
-            PeriodKind::Quarter => format!("{}年第{}季度", self.start.year(), self.start.month0() / 3 + 1),
+            PeriodKind::Quarter => format!(
+                "{}年第{}季度",
+                self.start.year(),
+                self.start.month0() / 3 + 1
+            ),
             PeriodKind::Month => format!("{}年{}月", self.start.year(), self.start.month()),
         }
     }
@@ -196,7 +235,11 @@ impl Light {
 
 /// Pacing: expected = threshold × elapsed share. Behind by less than 10% of the expected
 /// value is green, 10-30% yellow, more red. Nothing expected yet is green.
-pub fn pacing_light(actual: Decimal, threshold: Decimal, elapsed_share: Decimal) -> (Decimal, Light) {
+pub fn pacing_light(
+    actual: Decimal,
+    threshold: Decimal,
+    elapsed_share: Decimal,
+) -> (Decimal, Light) {
     let expected = threshold * elapsed_share;
     if expected <= Decimal::ZERO || actual >= expected {
         return (expected, Light::Green);
@@ -219,9 +262,16 @@ pub enum Scoring {
     /// completion ratio × weight, the ratio capped (e.g. at 1.2)
     CompletionWeighted { weight: Decimal, cap: Decimal },
     /// count and amount mixed 50/50 (or another split), each ratio capped at 1
-    CountAmountMix { weight: Decimal, count_share: Decimal, count_threshold: Decimal },
+    CountAmountMix {
+        weight: Decimal,
+        count_share: Decimal,
+        count_threshold: Decimal,
+    },
     /// minimum counts per size band with a deduction per missing project
-    SizeBandMinimums { weight: Decimal, bands: Vec<BandMinimum> },
+    SizeBandMinimums {
+        weight: Decimal,
+        bands: Vec<BandMinimum>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,14 +310,24 @@ pub struct ScoreInput {
 }
 
 fn ratio(value: Decimal, threshold: Decimal) -> Decimal {
-    if threshold <= Decimal::ZERO { Decimal::ONE } else { value / threshold }
+    if threshold <= Decimal::ZERO {
+        Decimal::ONE
+    } else {
+        value / threshold
+    }
 }
 
 /// Points for one target. Rounded to 2 decimals.
 pub fn score(scoring: &Scoring, threshold: Decimal, input: &ScoreInput) -> Decimal {
     let s = match scoring {
-        Scoring::CompletionWeighted { weight, cap } => ratio(input.value, threshold).min(*cap) * weight,
-        Scoring::CountAmountMix { weight, count_share, count_threshold } => {
+        Scoring::CompletionWeighted { weight, cap } => {
+            ratio(input.value, threshold).min(*cap) * weight
+        }
+        Scoring::CountAmountMix {
+            weight,
+            count_share,
+            count_threshold,
+        } => {
             let c = ratio(input.count, *count_threshold).min(Decimal::ONE);
             let a = ratio(input.value, threshold).min(Decimal::ONE);
             (c * count_share + a * (Decimal::ONE - count_share)) * weight
@@ -278,7 +338,10 @@ pub fn score(scoring: &Scoring, threshold: Decimal, input: &ScoreInput) -> Decim
                 let n = input
                     .project_sizes_yi
                     .iter()
-                    .filter(|s| **s >= Decimal::from(b.min_yi) && b.max_yi.is_none_or(|m| **s < Decimal::from(m)))
+                    .filter(|s| {
+                        **s >= Decimal::from(b.min_yi)
+                            && b.max_yi.is_none_or(|m| **s < Decimal::from(m))
+                    })
                     .count() as i64;
                 points -= Decimal::from((b.required - n).max(0)) * b.deduction_each;
             }
@@ -318,7 +381,8 @@ pub struct Adjustment {
 
 /// A unit's total: target points plus adjustments.
 pub fn total_score(target_points: &[Decimal], adjustments: &[Adjustment]) -> Decimal {
-    target_points.iter().copied().sum::<Decimal>() + adjustments.iter().map(|a| a.points).sum::<Decimal>()
+    target_points.iter().copied().sum::<Decimal>()
+        + adjustments.iter().map(|a| a.points).sum::<Decimal>()
 }
 
 #[cfg(test)]
@@ -349,7 +413,10 @@ mod tests {
     #[test]
     fn elapsed_share_and_lights() {
         let y = Period::year(2023).unwrap();
-        assert_eq!(y.elapsed_share(NaiveDate::from_ymd_opt(2022, 12, 31).unwrap()), Decimal::ZERO);
+        assert_eq!(
+            y.elapsed_share(NaiveDate::from_ymd_opt(2022, 12, 31).unwrap()),
+            Decimal::ZERO
+        );
         assert_eq!(y.elapsed_share(d(12, 31)), Decimal::ONE);
         let q1 = Period::quarter(2023, 1).unwrap();
         // 45 of 90 days
@@ -369,53 +436,126 @@ mod tests {
             assert_eq!(expected, dec!(100));
             assert_eq!(light, want, "{actual}");
         }
-        assert_eq!(pacing_light(dec!(0), dec!(200), Decimal::ZERO).1, Light::Green);
+        assert_eq!(
+            pacing_light(dec!(0), dec!(200), Decimal::ZERO).1,
+            Light::Green
+        );
     }
 
     #[test]
     fn completion_times_weight_with_cap() {
-        let s = Scoring::CompletionWeighted { weight: dec!(20), cap: dec!(1.2) };
-        let cases = [(dec!(2000), dec!(10)), (dec!(4000), dec!(20)), (dec!(6000), dec!(24)), (dec!(0), dec!(0))];
+        let s = Scoring::CompletionWeighted {
+            weight: dec!(20),
+            cap: dec!(1.2),
+        };
+        let cases = [
+            (dec!(2000), dec!(10)),
+            (dec!(4000), dec!(20)),
+            (dec!(6000), dec!(24)),
+            (dec!(0), dec!(0)),
+        ];
         for (v, want) in cases {
-            assert_eq!(score(&s, dec!(4000), &ScoreInput { value: v, ..Default::default() }), want, "{v}");
+            assert_eq!(
+                score(
+                    &s,
+                    dec!(4000),
+                    &ScoreInput {
+                        value: v,
+                        ..Default::default()
+                    }
+                ),
+                want,
+                "{v}"
+            );
         }
     }
 
     #[test]
     fn count_and_amount_mixed_half_and_half() {
-        let s = Scoring::CountAmountMix { weight: dec!(10), count_share: dec!(0.5), count_threshold: dec!(4) };
+        let s = Scoring::CountAmountMix {
+            weight: dec!(10),
+            count_share: dec!(0.5),
+            count_threshold: dec!(4),
+        };
         // 3 of 4 projects (0.75), 60 of 100 亿 (0.6): (0.375 + 0.3) × 10 = 6.75
-        let input = ScoreInput { value: dec!(60), count: dec!(3), ..Default::default() };
+        let input = ScoreInput {
+            value: dec!(60),
+            count: dec!(3),
+            ..Default::default()
+        };
         assert_eq!(score(&s, dec!(100), &input), dec!(6.75));
         // over-achievement is capped per half
-        let input = ScoreInput { value: dec!(500), count: dec!(9), ..Default::default() };
+        let input = ScoreInput {
+            value: dec!(500),
+            count: dec!(9),
+            ..Default::default()
+        };
         assert_eq!(score(&s, dec!(100), &input), dec!(10));
     }
 
     #[test]
     fn size_band_minimums_deduct_per_missing_project() {
         let bands = vec![
-            BandMinimum { min_yi: 3, max_yi: Some(10), required: 3, deduction_each: dec!(2) },
-            BandMinimum { min_yi: 10, max_yi: Some(20), required: 2, deduction_each: dec!(3) },
-            BandMinimum { min_yi: 20, max_yi: None, required: 1, deduction_each: dec!(5) },
+            BandMinimum {
+                min_yi: 3,
+                max_yi: Some(10),
+                required: 3,
+                deduction_each: dec!(2),
+            },
+            BandMinimum {
+                min_yi: 10,
+                max_yi: Some(20),
+                required: 2,
+                deduction_each: dec!(3),
+            },
+            BandMinimum {
+                min_yi: 20,
+                max_yi: None,
+                required: 1,
+                deduction_each: dec!(5),
+            },
         ];
-        let s = Scoring::SizeBandMinimums { weight: dec!(20), bands };
-        let sizes = |v: &[Decimal]| ScoreInput { project_sizes_yi: v.to_vec(), ..Default::default() };
+        let s = Scoring::SizeBandMinimums {
+            weight: dec!(20),
+            bands,
+        };
+        let sizes = |v: &[Decimal]| ScoreInput {
+            project_sizes_yi: v.to_vec(),
+            ..Default::default()
+        };
         // 2 in 3-10 (1 missing: -2), 1 in 10-20 (1 missing: -3), 1 at 25 (ok) -> 15
-        assert_eq!(score(&s, Decimal::ZERO, &sizes(&[dec!(3), dec!(9.9), dec!(10), dec!(25), dec!(1)])), dec!(15));
+        assert_eq!(
+            score(
+                &s,
+                Decimal::ZERO,
+                &sizes(&[dec!(3), dec!(9.9), dec!(10), dec!(25), dec!(1)])
+            ),
+            dec!(15)
+        );
         // nothing at all: 20 - 3×2 - 2×3 - 1×5 = 3
         assert_eq!(score(&s, Decimal::ZERO, &sizes(&[])), dec!(3));
         let harsh = Scoring::SizeBandMinimums {
             weight: dec!(5),
-            bands: vec![BandMinimum { min_yi: 20, max_yi: None, required: 3, deduction_each: dec!(5) }],
+            bands: vec![BandMinimum {
+                min_yi: 20,
+                max_yi: None,
+                required: 3,
+                deduction_each: dec!(5),
+            }],
         };
         assert_eq!(score(&harsh, Decimal::ZERO, &sizes(&[])), Decimal::ZERO);
     }
 
     #[test]
     fn efficacy_coefficient_ranks_between_60_and_100() {
-        assert_eq!(efficacy_coefficient(&[dec!(10), dec!(20), dec!(30)]), vec![dec!(60), dec!(80), dec!(100)]);
-        assert_eq!(efficacy_coefficient(&[dec!(5), dec!(5)]), vec![dec!(100), dec!(100)]);
+        assert_eq!(
+            efficacy_coefficient(&[dec!(10), dec!(20), dec!(30)]),
+            vec![dec!(60), dec!(80), dec!(100)]
+        );
+        assert_eq!(
+            efficacy_coefficient(&[dec!(5), dec!(5)]),
+            vec![dec!(100), dec!(100)]
+        );
         assert!(efficacy_coefficient(&[]).is_empty());
     }
 
@@ -423,15 +563,32 @@ mod tests {
     fn adjustments_add_to_the_total() {
         let p = Period::year(2023).unwrap();
         let adj = [
-            Adjustment { unit_id: UnitId(1), period: p, reason: "引进世界500强项目".into(), points: dec!(2) },
-            Adjustment { unit_id: UnitId(1), period: p, reason: "签约项目未按约定时间开工".into(), points: dec!(-1.5) },
+            Adjustment {
+                unit_id: UnitId(1),
+                period: p,
+                reason: "引进世界500强项目".into(),
+                points: dec!(2),
+            },
+            Adjustment {
+                unit_id: UnitId(1),
+                period: p,
+                reason: "签约项目未按约定时间开工".into(),
+                points: dec!(-1.5),
+            },
         ];
         assert_eq!(total_score(&[dec!(20), dec!(6.75)], &adj), dec!(27.25));
     }
 
     #[test]
     fn metrics_serialise_as_data() {
-        let m = Metric::Sum { parts: vec![Metric::CompletedInvestment, Metric::External { key: "新增贸易额".into() }] };
+        let m = Metric::Sum {
+            parts: vec![
+                Metric::CompletedInvestment,
+                Metric::External {
+                    key: "新增贸易额".into(),
+                },
+            ],
+        };
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<Metric>(&json).unwrap(), m);
         assert!(m.is_amount());

@@ -112,7 +112,14 @@ impl UnitKind {
     /// Government levels whose units are "one government" for collision checks: two units
     /// under the same city compete for the same investor against each other.
     pub fn is_government(&self) -> bool {
-        matches!(self, UnitKind::Province | UnitKind::City | UnitKind::District | UnitKind::County | UnitKind::CountyCity)
+        matches!(
+            self,
+            UnitKind::Province
+                | UnitKind::City
+                | UnitKind::District
+                | UnitKind::County
+                | UnitKind::CountyCity
+        )
     }
 
     /// Which kinds may sit under which. Outposts and bureaus may sit under any government
@@ -120,7 +127,10 @@ impl UnitKind {
     pub fn may_contain(&self, child: UnitKind) -> bool {
         use UnitKind::*;
         if child.is_outpost() || child == Bureau {
-            return matches!(self, Province | City | District | County | CountyCity | Zone | Bureau);
+            return matches!(
+                self,
+                Province | City | District | County | CountyCity | Zone | Bureau
+            );
         }
         match self {
             Province => matches!(child, City | Zone),
@@ -175,7 +185,11 @@ pub fn child_path(parent_path: Option<&str>, id: UnitId) -> String {
 
 /// Ids along a path, root first.
 pub fn path_ids(path: &str) -> Vec<UnitId> {
-    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).map(UnitId).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .map(UnitId)
+        .collect()
 }
 
 /// True when `path` is `ancestor_path` or below it.
@@ -185,7 +199,12 @@ pub fn is_within(path: &str, ancestor_path: &str) -> bool {
 
 /// The deepest unit that is an ancestor-or-self of both: the coordinator above two units.
 pub fn lowest_common_ancestor(a: &str, b: &str) -> Option<UnitId> {
-    path_ids(a).into_iter().zip(path_ids(b)).take_while(|(x, y)| x == y).map(|(x, _)| x).last()
+    path_ids(a)
+        .into_iter()
+        .zip(path_ids(b))
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .last()
 }
 
 /// An in-memory view of the tree for ancestor / descendant queries and rendering.
@@ -204,7 +223,11 @@ impl UnitTree {
         for u in &units {
             children.entry(u.parent_id).or_default().push(u.id);
         }
-        UnitTree { units, index, children }
+        UnitTree {
+            units,
+            index,
+            children,
+        }
     }
 
     pub fn get(&self, id: UnitId) -> Option<&Unit> {
@@ -220,13 +243,19 @@ impl UnitTree {
     }
 
     pub fn children_of(&self, id: Option<UnitId>) -> Vec<&Unit> {
-        self.children.get(&id).map(|v| v.iter().filter_map(|c| self.get(*c)).collect()).unwrap_or_default()
+        self.children
+            .get(&id)
+            .map(|v| v.iter().filter_map(|c| self.get(*c)).collect())
+            .unwrap_or_default()
     }
 
     /// Root first, ending with the unit itself.
     pub fn ancestors_and_self(&self, id: UnitId) -> Vec<&Unit> {
         match self.get(id) {
-            Some(u) => path_ids(&u.path).into_iter().filter_map(|a| self.get(a)).collect(),
+            Some(u) => path_ids(&u.path)
+                .into_iter()
+                .filter_map(|a| self.get(a))
+                .collect(),
             None => vec![],
         }
     }
@@ -255,7 +284,11 @@ impl UnitTree {
 
     /// "Full name" for display: 江苏省 / 苏州市 / 苏州工业园区
     pub fn full_name(&self, id: UnitId) -> String {
-        self.ancestors_and_self(id).iter().map(|u| u.display_name()).collect::<Vec<_>>().join(" / ")
+        self.ancestors_and_self(id)
+            .iter()
+            .map(|u| u.display_name())
+            .collect::<Vec<_>>()
+            .join(" / ")
     }
 }
 
@@ -285,7 +318,12 @@ mod tests {
         let cz = unit(4, Some(&js), "常州市", UnitKind::City);
         let jt = unit(5, Some(&cz), "金坛区", UnitKind::District);
         let tn = unit(6, Some(&cz), "天宁区", UnitKind::District);
-        let hq = unit(7, Some(&tn), "天宁区招商服务中心(日本)", UnitKind::LiaisonOffice);
+        let hq = unit(
+            7,
+            Some(&tn),
+            "天宁区招商服务中心(日本)",
+            UnitKind::LiaisonOffice,
+        );
         UnitTree::new(vec![hq, js, sz, sip, cz, jt, tn])
     }
 
@@ -293,8 +331,15 @@ mod tests {
     fn paths_and_subtrees() {
         let t = sample();
         assert_eq!(t.get(UnitId(7)).unwrap().path, "/1/4/6/7/");
-        let names: Vec<_> = t.subtree(UnitId(4)).iter().map(|u| u.name.as_str()).collect();
-        assert_eq!(names, ["常州市", "金坛区", "天宁区", "天宁区招商服务中心(日本)"]);
+        let names: Vec<_> = t
+            .subtree(UnitId(4))
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["常州市", "金坛区", "天宁区", "天宁区招商服务中心(日本)"]
+        );
         assert_eq!(t.full_name(UnitId(3)), "江苏省 / 苏州市 / 苏州工业园区");
         assert!(t.is_ancestor_or_self(UnitId(1), UnitId(7)));
         assert!(t.is_ancestor_or_self(UnitId(6), UnitId(6)));

@@ -121,9 +121,11 @@ impl Store {
         }
         if let Some(d) = f.to {
             // inclusive: everything before the next day
-            q.push(" AND at < ").bind(crate::sql::date(d + chrono::Duration::days(1)));
+            q.push(" AND at < ")
+                .bind(crate::sql::date(d + chrono::Duration::days(1)));
         }
-        q.push(" ORDER BY id DESC LIMIT ").bind(if f.limit > 0 { f.limit } else { 100 });
+        q.push(" ORDER BY id DESC LIMIT ")
+            .bind(if f.limit > 0 { f.limit } else { 100 });
         q.push(" OFFSET ").bind(f.offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
@@ -138,8 +140,14 @@ impl Store {
                     entity: r.text("entity")?,
                     entity_id: r.opt_i64("entity_id")?,
                     action: r.text("action")?,
-                    before: r.opt_text("before_json")?.map(|s| serde_json::from_str(&s)).transpose()?,
-                    after: r.opt_text("after_json")?.map(|s| serde_json::from_str(&s)).transpose()?,
+                    before: r
+                        .opt_text("before_json")?
+                        .map(|s| serde_json::from_str(&s))
+                        .transpose()?,
+                    after: r
+                        .opt_text("after_json")?
+                        .map(|s| serde_json::from_str(&s))
+                        .transpose()?,
                 })
             })
             .collect()

@@ -72,7 +72,11 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Company> {
         name_en: r.opt_text("name_en")?,
         short_name: r.opt_text("short_name")?,
         aliases: r.json("aliases")?,
-        credit_code: r.opt_text("credit_code")?.map(|c| c.parse()).transpose().map_err(|e| StoreError::Decode(format!("{e}")))?,
+        credit_code: r
+            .opt_text("credit_code")?
+            .map(|c| c.parse())
+            .transpose()
+            .map_err(|e| StoreError::Decode(format!("{e}")))?,
         foreign_ids: r.json("foreign_ids")?,
         country: r.opt_text("country")?,
         city: r.opt_text("city")?,
@@ -90,7 +94,12 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Company> {
 pub(crate) async fn get_conn(conn: &mut AnyConnection, id: CompanyId) -> Result<Company> {
     let mut q = Sql::new("SELECT * FROM companies WHERE id = ");
     q.bind(id.0);
-    from_row(&q.query().fetch_optional(conn).await?.ok_or(StoreError::NotFound)?)
+    from_row(
+        &q.query()
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }
 
 async fn write_keys(conn: &mut AnyConnection, id: CompanyId, input: &CompanyInput) -> Result<()> {
@@ -99,7 +108,12 @@ async fn write_keys(conn: &mut AnyConnection, id: CompanyId, input: &CompanyInpu
     d.query().execute(&mut *conn).await?;
     for (key, kind) in input.keys() {
         let mut q = Sql::new("INSERT INTO company_keys (company_id, key, kind) VALUES (");
-        q.bind(id.0).push(", ").bind(key).push(", ").bind(kind).push(")");
+        q.bind(id.0)
+            .push(", ")
+            .bind(key)
+            .push(", ")
+            .bind(kind)
+            .push(")");
         q.query().execute(&mut *conn).await?;
     }
     Ok(())
@@ -162,12 +176,25 @@ impl Store {
             .push(", ")
             .bind(now)
             .push(") RETURNING id");
-        let row = q.query().fetch_one(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
+        let row = q
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
         let id = CompanyId(row.i64("id")?);
         write_keys(&mut tx, id, c).await?;
         let company = get_conn(&mut tx, id).await?;
-        audit::record::<(), _>(&mut tx, actor, "company", Some(id.0), Some(actor.unit_id), Change::Insert.as_str(), None, Some(&company))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "company",
+            Some(id.0),
+            Some(actor.unit_id),
+            Change::Insert.as_str(),
+            None,
+            Some(&company),
+        )
+        .await?;
         tx.commit().await?;
         Ok(company)
     }
@@ -178,7 +205,12 @@ impl Store {
         get_conn(&mut c, id).await
     }
 
-    pub async fn update_company(&self, actor: &Actor, id: CompanyId, c: &CompanyInput) -> Result<Company> {
+    pub async fn update_company(
+        &self,
+        actor: &Actor,
+        id: CompanyId,
+        c: &CompanyInput,
+    ) -> Result<Company> {
         c.check()?;
         let mut tx = self.begin().await?;
         let before = get_conn(&mut tx, id).await?;
@@ -193,18 +225,37 @@ impl Store {
             "UPDATE companies SET (name_zh, name_en, short_name, aliases, credit_code, foreign_ids, country, city, industry, tags, parent_id, website, notes) = (",
         );
         bind_fields(&mut q, c)?;
-        q.push("), updated_at = ").bind(ts(Utc::now())).push(" WHERE id = ").bind(id.0);
-        q.query().execute(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
+        q.push("), updated_at = ")
+            .bind(ts(Utc::now()))
+            .push(" WHERE id = ")
+            .bind(id.0);
+        q.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_unique(e, "该统一社会信用代码的企业"))?;
         write_keys(&mut tx, id, c).await?;
         let after = get_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "company", Some(id.0), Some(owner.id), Change::Update.as_str(), Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "company",
+            Some(id.0),
+            Some(owner.id),
+            Change::Update.as_str(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Existing companies that look like `c`: same credit code or same normalised name.
-    pub async fn company_candidates(&self, c: &CompanyInput, exclude: Option<CompanyId>) -> Result<Vec<Candidate>> {
+    pub async fn company_candidates(
+        &self,
+        c: &CompanyInput,
+        exclude: Option<CompanyId>,
+    ) -> Result<Vec<Candidate>> {
         let mut found: Vec<Candidate> = vec![];
         let mut add = |company: Company, reason: String| {
             if Some(company.id) == exclude || company.merged_into.is_some() {
@@ -213,7 +264,10 @@ impl Store {
             match found.iter_mut().find(|x| x.company.id == company.id) {
                 Some(x) if !x.reasons.contains(&reason) => x.reasons.push(reason),
                 Some(_) => {}
-                None => found.push(Candidate { company, reasons: vec![reason] }),
+                None => found.push(Candidate {
+                    company,
+                    reasons: vec![reason],
+                }),
             }
         };
         if let Some(code) = &c.credit_code {
@@ -225,10 +279,16 @@ impl Store {
         }
         let keys = c.keys();
         if !keys.is_empty() {
-            let mut q = Sql::new("SELECT c.*, k.key AS matched_key FROM companies c JOIN company_keys k ON k.company_id = c.id WHERE k.key IN (");
-            q.bind_list(keys.iter().map(|(k, _)| k.clone())).push(") ORDER BY c.id LIMIT 50");
+            let mut q = Sql::new(
+                "SELECT c.*, k.key AS matched_key FROM companies c JOIN company_keys k ON k.company_id = c.id WHERE k.key IN (",
+            );
+            q.bind_list(keys.iter().map(|(k, _)| k.clone()))
+                .push(") ORDER BY c.id LIMIT 50");
             for r in q.query().fetch_all(&self.pool).await? {
-                add(from_row(&r)?, format!("名称相同（规范化后为“{}”）", r.text("matched_key")?));
+                add(
+                    from_row(&r)?,
+                    format!("名称相同（规范化后为“{}”）", r.text("matched_key")?),
+                );
             }
         }
         Ok(found)
@@ -238,7 +298,9 @@ impl Store {
     pub async fn search_companies(&self, text: &str, limit: i64) -> Result<Vec<Company>> {
         let pat = format!("%{}%", like_escape(text.trim()));
         let key = format!("%{}%", like_escape(&normalize_company_name(text)));
-        let mut q = Sql::new("SELECT * FROM companies WHERE merged_into IS NULL AND (LOWER(COALESCE(name_zh, '')) LIKE ");
+        let mut q = Sql::new(
+            "SELECT * FROM companies WHERE merged_into IS NULL AND (LOWER(COALESCE(name_zh, '')) LIKE ",
+        );
         q.bind(pat.to_lowercase())
             .push(" ESCAPE '\\' OR LOWER(COALESCE(name_en, '')) LIKE ")
             .bind(pat.to_lowercase())
@@ -248,7 +310,12 @@ impl Store {
             .bind(key)
             .push(" ESCAPE '\\')) ORDER BY id DESC LIMIT ")
             .bind(limit.clamp(1, 500));
-        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
     /// A page of the register, newest first, with the total count.
@@ -261,7 +328,9 @@ impl Store {
             w.push(" AND industry = ").bind(i.as_str());
         }
         if let Some(t) = &f.tag {
-            w.push(" AND tags LIKE ").bind(format!("%\"{}\"%", like_escape(t))).push(" ESCAPE '\\'");
+            w.push(" AND tags LIKE ")
+                .bind(format!("%\"{}\"%", like_escape(t)))
+                .push(" ESCAPE '\\'");
         }
         if let Some(u) = f.unit {
             w.push(" AND created_by_unit = ").bind(u.0);
@@ -277,7 +346,10 @@ impl Store {
         for q in [&mut count, &mut page] {
             q.copy_args_from(&w);
         }
-        page.push(" ORDER BY id DESC LIMIT ").bind(f.limit.clamp(1, 500)).push(" OFFSET ").bind(f.offset.max(0));
+        page.push(" ORDER BY id DESC LIMIT ")
+            .bind(f.limit.clamp(1, 500))
+            .push(" OFFSET ")
+            .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))

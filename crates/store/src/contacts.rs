@@ -36,7 +36,12 @@ fn from_row(r: &AnyRow) -> Result<Contact> {
 
 impl Store {
     /// Adds a contact at `company` for the actor's own unit.
-    pub async fn create_contact(&self, actor: &Actor, company: CompanyId, c: &ContactInput) -> Result<Contact> {
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        c: &ContactInput,
+    ) -> Result<Contact> {
         if c.name.trim().is_empty() {
             return Err(StoreError::Invalid("联系人姓名不能为空".into()));
         }
@@ -45,7 +50,9 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         crate::companies::get_conn(&mut tx, company).await?;
-        let mut q = Sql::new("INSERT INTO contacts (company_id, unit_id, name, title, phone, email, wechat, notes, created_at) VALUES (");
+        let mut q = Sql::new(
+            "INSERT INTO contacts (company_id, unit_id, name, title, phone, email, wechat, notes, created_at) VALUES (",
+        );
         q.bind(company.0)
             .push(", ")
             .bind(actor.unit_id.0)
@@ -68,8 +75,17 @@ impl Store {
         let mut g = Sql::new("SELECT * FROM contacts WHERE id = ");
         g.bind(id);
         let contact = from_row(&g.query().fetch_one(&mut *tx).await?)?;
-        audit::record::<(), _>(&mut tx, actor, "contact", Some(id), Some(actor.unit_id), Change::Insert.as_str(), None, Some(&contact))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "contact",
+            Some(id),
+            Some(actor.unit_id),
+            Change::Insert.as_str(),
+            None,
+            Some(&contact),
+        )
+        .await?;
         tx.commit().await?;
         Ok(contact)
     }
@@ -77,18 +93,37 @@ impl Store {
     pub async fn contact(&self, scope: &Scope, id: ContactId) -> Result<Contact> {
         let mut q = Sql::new("SELECT * FROM contacts WHERE id = ");
         q.bind(id.0).scope(scope, "unit_id");
-        from_row(&q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?)
+        from_row(
+            &q.query()
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
     }
 
     /// Contacts at a company that `scope` may see.
     pub async fn contacts_of(&self, scope: &Scope, company: CompanyId) -> Result<Vec<Contact>> {
         let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
-        q.bind(company.0).scope(scope, "unit_id").push(" ORDER BY id");
-        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        q.bind(company.0)
+            .scope(scope, "unit_id")
+            .push(" ORDER BY id");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
-    pub async fn update_contact(&self, actor: &Actor, id: ContactId, c: &ContactInput) -> Result<Contact> {
-        let Some(scope) = actor.write_scope() else { return Err(StoreError::NotFound) };
+    pub async fn update_contact(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        c: &ContactInput,
+    ) -> Result<Contact> {
+        let Some(scope) = actor.write_scope() else {
+            return Err(StoreError::NotFound);
+        };
         let before = self.contact(&scope, id).await?;
         let mut tx = self.begin().await?;
         let mut q = Sql::new("UPDATE contacts SET name = ");
@@ -109,21 +144,41 @@ impl Store {
         let mut g = Sql::new("SELECT * FROM contacts WHERE id = ");
         g.bind(id.0);
         let after = from_row(&g.query().fetch_one(&mut *tx).await?)?;
-        audit::record(&mut tx, actor, "contact", Some(id.0), Some(after.unit_id), Change::Update.as_str(), Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "contact",
+            Some(id.0),
+            Some(after.unit_id),
+            Change::Update.as_str(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     pub async fn delete_contact(&self, actor: &Actor, id: ContactId) -> Result<()> {
-        let Some(scope) = actor.write_scope() else { return Err(StoreError::NotFound) };
+        let Some(scope) = actor.write_scope() else {
+            return Err(StoreError::NotFound);
+        };
         let before = self.contact(&scope, id).await?;
         let mut tx = self.begin().await?;
         let mut q = Sql::new("DELETE FROM contacts WHERE id = ");
         q.bind(id.0);
         q.query().execute(&mut *tx).await?;
-        audit::record::<_, ()>(&mut tx, actor, "contact", Some(id.0), Some(before.unit_id), Change::Delete.as_str(), Some(&before), None)
-            .await?;
+        audit::record::<_, ()>(
+            &mut tx,
+            actor,
+            "contact",
+            Some(id.0),
+            Some(before.unit_id),
+            Change::Delete.as_str(),
+            Some(&before),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,9 +4,13 @@ use std::path::PathBuf;
 /// (not found, conflict, invalid) to what a user sees.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("不支持的数据库地址“{0}”：请使用 sqlite://路径 或 postgres://用户@主机/库 (unsupported database URL)")]
+    #[error(
+        "不支持的数据库地址“{0}”：请使用 sqlite://路径 或 postgres://用户@主机/库 (unsupported database URL)"
+    )]
     UnknownScheme(String),
-    #[error("SQLite 数据库文件 {0} 不存在；如需新建请加 --create (database file does not exist; pass --create to create it)")]
+    #[error(
+        "SQLite 数据库文件 {0} 不存在；如需新建请加 --create (database file does not exist; pass --create to create it)"
+    )]
     SqliteMissing(PathBuf),
     #[error("无法连接数据库 {url}: {source}")]
     Connect { url: String, source: sqlx::Error },

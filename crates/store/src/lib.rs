@@ -91,7 +91,10 @@ impl Store {
             })
             .connect(&url.connect_string(opts.create))
             .await
-            .map_err(|e| StoreError::Connect { url: url.to_string(), source: e })?;
+            .map_err(|e| StoreError::Connect {
+                url: url.to_string(),
+                source: e,
+            })?;
         Ok(Store { pool, url })
     }
 

@@ -48,9 +48,15 @@ impl Store {
             sqlx::raw_sql(sqlx::AssertSqlSafe(text))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| StoreError::Migration { version: m.version.into(), message: e.to_string() })?;
+                .map_err(|e| StoreError::Migration {
+                    version: m.version.into(),
+                    message: e.to_string(),
+                })?;
             let mut q = Sql::new("INSERT INTO schema_migrations (version, applied_at) VALUES (");
-            q.bind(m.version).push(", ").bind(ts(chrono::Utc::now())).push(")");
+            q.bind(m.version)
+                .push(", ")
+                .bind(ts(chrono::Utc::now()))
+                .push(")");
             q.query().execute(&mut *tx).await?;
             tx.commit().await?;
             tracing::info!(version = m.version, "migration applied");
@@ -61,9 +67,14 @@ impl Store {
 
     /// The versions already applied (empty for a fresh database).
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version").fetch_all(&self.pool).await;
+        let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&self.pool)
+            .await;
         match rows {
-            Ok(rows) => rows.iter().map(|r| Ok(r.try_get::<String, _>("version")?)).collect(),
+            Ok(rows) => rows
+                .iter()
+                .map(|r| Ok(r.try_get::<String, _>("version")?))
+                .collect(),
             Err(_) => Ok(vec![]),
         }
     }

@@ -13,7 +13,9 @@ use sqlx::any::AnyRow;
 use zhaoshang_domain::auth::{Action, Actor, Scope};
 use zhaoshang_domain::company::IndustryCode;
 use zhaoshang_domain::money::{Amount, Currency, ExchangeRate, Money, Provenance, from_fen};
-use zhaoshang_domain::project::{AgreementType, LeadSource, Project, Stage, StageLogEntry, Status, Verification};
+use zhaoshang_domain::project::{
+    AgreementType, LeadSource, Project, Stage, StageLogEntry, Status, Verification,
+};
 use zhaoshang_domain::{CompanyId, EvidenceId, ProjectId, StageLogId, UnitId, UserId};
 
 /// The editable facts of a project; stage and status move only through their own calls.
@@ -112,7 +114,10 @@ fn dec(v: Option<Decimal>) -> Option<String> {
 }
 
 fn bind_amount(q: &mut Sql, a: &Option<Amount>) -> Result<()> {
-    let fen = a.map(|a| a.cny_fen()).transpose().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let fen = a
+        .map(|a| a.cny_fen())
+        .transpose()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     q.bind(a.map(|a| a.original.amount.to_string()))
         .push(", ")
         .bind(a.map(|a| a.original.currency.to_string()))
@@ -128,18 +133,35 @@ fn bind_amount(q: &mut Sql, a: &Option<Amount>) -> Result<()> {
 }
 
 fn read_amount(r: &AnyRow, prefix: &str) -> Result<Option<Amount>> {
-    let Some(amount) = r.opt_decimal(&format!("{prefix}_amount"))? else { return Ok(None) };
+    let Some(amount) = r.opt_decimal(&format!("{prefix}_amount"))? else {
+        return Ok(None);
+    };
     let currency: Currency = r
         .text(&format!("{prefix}_currency"))?
         .parse()
         .map_err(|e: zhaoshang_domain::money::CurrencyError| StoreError::Decode(e.to_string()))?;
-    let rate = match (r.opt_decimal(&format!("{prefix}_rate"))?, r.opt_date(&format!("{prefix}_rate_date"))?) {
-        (Some(cny_per_unit), Some(date)) => Some(ExchangeRate { currency, cny_per_unit, date }),
+    let rate = match (
+        r.opt_decimal(&format!("{prefix}_rate"))?,
+        r.opt_date(&format!("{prefix}_rate_date"))?,
+    ) {
+        (Some(cny_per_unit), Some(date)) => Some(ExchangeRate {
+            currency,
+            cny_per_unit,
+            date,
+        }),
         _ => None,
     };
     let cny = from_fen(r.opt_i64(&format!("{prefix}_cny_fen"))?.unwrap_or(0));
-    let provenance = r.opt_text(&format!("{prefix}_provenance"))?.and_then(|p| Provenance::parse(&p)).unwrap_or_default();
-    Ok(Some(Amount { original: Money::new(amount, currency), rate, cny, provenance }))
+    let provenance = r
+        .opt_text(&format!("{prefix}_provenance"))?
+        .and_then(|p| Provenance::parse(&p))
+        .unwrap_or_default();
+    Ok(Some(Amount {
+        original: Money::new(amount, currency),
+        rate,
+        cny,
+        provenance,
+    }))
 }
 
 fn bind_input(q: &mut Sql, p: &ProjectInput) -> Result<()> {
@@ -229,7 +251,9 @@ fn check_input(p: &ProjectInput) -> Result<()> {
 pub(crate) fn from_row(r: &AnyRow) -> Result<Project> {
     let stage_n = r.i64("stage")?;
     let status = r.text("status")?;
-    let dec_col = |c: &str| -> Result<Option<Decimal>> { r.opt_text(c)?.map(|s| parse_decimal(&s)).transpose() };
+    let dec_col = |c: &str| -> Result<Option<Decimal>> {
+        r.opt_text(c)?.map(|s| parse_decimal(&s)).transpose()
+    };
     Ok(Project {
         id: ProjectId(r.i64("id")?),
         code: r.text("code")?,
@@ -245,8 +269,10 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Project> {
         investment: read_amount(r, "investment")?,
         foreign: r.bool("is_foreign")?,
         expands_project_id: r.opt_i64("expands_project_id")?.map(ProjectId),
-        stage: Stage::from_number(stage_n).ok_or_else(|| StoreError::Decode(format!("stage {stage_n}")))?,
-        status: Status::parse(&status).ok_or_else(|| StoreError::Decode(format!("status {status}")))?,
+        stage: Stage::from_number(stage_n)
+            .ok_or_else(|| StoreError::Decode(format!("stage {stage_n}")))?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Decode(format!("status {status}")))?,
         status_reason: r.opt_text("status_reason")?,
         status_on: r.opt_date("status_on")?,
         lost_to: r.opt_text("lost_to")?,
@@ -259,7 +285,9 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Project> {
         competing_locations: r.opt_text("competing_locations")?,
         review_score: dec_col("review_score")?,
         review_decision: r.opt_text("review_decision")?,
-        agreement_type: r.opt_text("agreement_type")?.and_then(|a| AgreementType::parse(&a)),
+        agreement_type: r
+            .opt_text("agreement_type")?
+            .and_then(|a| AgreementType::parse(&a)),
         signed_on: r.opt_date("signed_on")?,
         signed_amount: read_amount(r, "signed")?,
         local_credit_code: r.opt_text("local_credit_code")?,
@@ -287,12 +315,18 @@ fn log_from_row(r: &AnyRow) -> Result<StageLogEntry> {
         project_id: ProjectId(r.i64("project_id")?),
         unit_id: UnitId(r.i64("unit_id")?),
         from_stage: r.opt_i64("from_stage")?.and_then(Stage::from_number),
-        to_stage: Stage::from_number(to).ok_or_else(|| StoreError::Decode(format!("stage {to}")))?,
+        to_stage: Stage::from_number(to)
+            .ok_or_else(|| StoreError::Decode(format!("stage {to}")))?,
         at: r.time("at")?,
         by_user: r.opt_i64("by_user")?.map(UserId),
-        evidence: r.json::<Vec<i64>>("evidence")?.into_iter().map(EvidenceId).collect(),
+        evidence: r
+            .json::<Vec<i64>>("evidence")?
+            .into_iter()
+            .map(EvidenceId)
+            .collect(),
         note: r.opt_text("note")?,
-        verification: Verification::parse(&v).ok_or_else(|| StoreError::Decode(format!("verification {v}")))?,
+        verification: Verification::parse(&v)
+            .ok_or_else(|| StoreError::Decode(format!("verification {v}")))?,
         verifier: r.opt_i64("verifier")?.map(UserId),
         verified_at: r.opt_time("verified_at")?,
     })
@@ -301,11 +335,21 @@ fn log_from_row(r: &AnyRow) -> Result<StageLogEntry> {
 pub(crate) async fn get_conn(conn: &mut AnyConnection, id: ProjectId) -> Result<Project> {
     let mut q = Sql::new("SELECT * FROM projects WHERE id = ");
     q.bind(id.0);
-    from_row(&q.query().fetch_optional(conn).await?.ok_or(StoreError::NotFound)?)
+    from_row(
+        &q.query()
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }
 
 /// Loads a project for a change and checks the actor may write it.
-async fn for_write(conn: &mut AnyConnection, actor: &Actor, id: ProjectId, action: Action) -> Result<(Project, String)> {
+async fn for_write(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: ProjectId,
+    action: Action,
+) -> Result<(Project, String)> {
     let p = get_conn(&mut *conn, id).await?;
     let unit = crate::units::get_conn(&mut *conn, p.unit_id).await?;
     if !actor.can(action, unit.id, &unit.path) {
@@ -330,7 +374,9 @@ async fn insert_log(conn: &mut AnyConnection, e: &StageLogEntry) -> Result<Stage
         .push(", ")
         .bind(e.by_user.map(|u| u.0))
         .push(", ")
-        .bind(serde_json::to_string(&e.evidence.iter().map(|x| x.0).collect::<Vec<_>>())?)
+        .bind(serde_json::to_string(
+            &e.evidence.iter().map(|x| x.0).collect::<Vec<_>>(),
+        )?)
         .push(", ")
         .bind(e.note.clone())
         .push(", ")
@@ -341,12 +387,19 @@ async fn insert_log(conn: &mut AnyConnection, e: &StageLogEntry) -> Result<Stage
         .bind(e.verified_at.map(ts))
         .push(") RETURNING id");
     let id = q.query().fetch_one(&mut *conn).await?.i64("id")?;
-    Ok(StageLogEntry { id: StageLogId(id), ..e.clone() })
+    Ok(StageLogEntry {
+        id: StageLogId(id),
+        ..e.clone()
+    })
 }
 
 async fn set_stage(conn: &mut AnyConnection, id: ProjectId, stage: Stage) -> Result<()> {
     let mut q = Sql::new("UPDATE projects SET stage = ");
-    q.bind(stage.number()).push(", updated_at = ").bind(ts(Utc::now())).push(" WHERE id = ").bind(id.0);
+    q.bind(stage.number())
+        .push(", updated_at = ")
+        .bind(ts(Utc::now()))
+        .push(" WHERE id = ")
+        .bind(id.0);
     q.query().execute(conn).await?;
     Ok(())
 }
@@ -378,13 +431,26 @@ impl Store {
         }
         crate::companies::get_conn(&mut tx, p.company_id).await?;
         let now = Utc::now();
-        let mut q = Sql::new(&format!("INSERT INTO projects (code, {COLUMNS}, stage, status, created_at, updated_at) VALUES ("));
-        q.bind(format!("tmp-{}-{}", now.timestamp_nanos_opt().unwrap_or(0), p.unit_id.0)).push(", ");
+        let mut q = Sql::new(&format!(
+            "INSERT INTO projects (code, {COLUMNS}, stage, status, created_at, updated_at) VALUES ("
+        ));
+        q.bind(format!(
+            "tmp-{}-{}",
+            now.timestamp_nanos_opt().unwrap_or(0),
+            p.unit_id.0
+        ))
+        .push(", ");
         bind_input(&mut q, p)?;
-        q.push(", 0, 'ongoing', ").bind(ts(now)).push(", ").bind(ts(now)).push(") RETURNING id");
+        q.push(", 0, 'ongoing', ")
+            .bind(ts(now))
+            .push(", ")
+            .bind(ts(now))
+            .push(") RETURNING id");
         let id = q.query().fetch_one(&mut *tx).await?.i64("id")?;
         let mut c = Sql::new("UPDATE projects SET code = ");
-        c.bind(format!("XM-{}-{:06}", now.year(), id)).push(" WHERE id = ").bind(id);
+        c.bind(format!("XM-{}-{:06}", now.year(), id))
+            .push(" WHERE id = ")
+            .bind(id);
         c.query().execute(&mut *tx).await?;
         insert_log(
             &mut tx,
@@ -405,8 +471,17 @@ impl Store {
         )
         .await?;
         let project = get_conn(&mut tx, ProjectId(id)).await?;
-        audit::record::<(), _>(&mut tx, actor, "project", Some(id), Some(project.unit_id), Change::Insert.as_str(), None, Some(&project))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "project",
+            Some(id),
+            Some(project.unit_id),
+            Change::Insert.as_str(),
+            None,
+            Some(&project),
+        )
+        .await?;
         tx.commit().await?;
         Ok(project)
     }
@@ -414,7 +489,12 @@ impl Store {
     pub async fn project(&self, scope: &Scope, id: ProjectId) -> Result<Project> {
         let mut q = Sql::new("SELECT * FROM projects WHERE id = ");
         q.bind(id.0).scope(scope, "unit_id");
-        from_row(&q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?)
+        from_row(
+            &q.query()
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
     }
 
     /// A page of projects inside `scope`, newest first, with the total count.
@@ -443,7 +523,9 @@ impl Store {
             w.push(" AND investment_cny_fen >= ").bind(min);
         }
         if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            w.push(" AND (name LIKE ").bind(format!("%{}%", crate::sql::like_escape(t.trim()))).push(" ESCAPE '\\')");
+            w.push(" AND (name LIKE ")
+                .bind(format!("%{}%", crate::sql::like_escape(t.trim())))
+                .push(" ESCAPE '\\')");
         }
         if !f.include_synthetic {
             w.push(" AND synthetic = 0");
@@ -452,13 +534,21 @@ impl Store {
         count.push(&w.text).copy_args_from(&w);
         let mut page = Sql::new("SELECT *");
         page.push(&w.text).copy_args_from(&w);
-        page.push(" ORDER BY id DESC LIMIT ").bind(f.limit.clamp(1, 500)).push(" OFFSET ").bind(f.offset.max(0));
+        page.push(" ORDER BY id DESC LIMIT ")
+            .bind(f.limit.clamp(1, 500))
+            .push(" OFFSET ")
+            .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
     }
 
-    pub async fn update_project(&self, actor: &Actor, id: ProjectId, p: &ProjectInput) -> Result<Project> {
+    pub async fn update_project(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        p: &ProjectInput,
+    ) -> Result<Project> {
         check_input(p)?;
         let mut tx = self.begin().await?;
         let (before, _) = for_write(&mut tx, actor, id, Action::Write).await?;
@@ -471,11 +561,23 @@ impl Store {
         }
         let mut q = Sql::new(&format!("UPDATE projects SET ({COLUMNS}) = ("));
         bind_input(&mut q, p)?;
-        q.push("), updated_at = ").bind(ts(Utc::now())).push(" WHERE id = ").bind(id.0);
+        q.push("), updated_at = ")
+            .bind(ts(Utc::now()))
+            .push(" WHERE id = ")
+            .bind(id.0);
         q.query().execute(&mut *tx).await?;
         let after = get_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "project", Some(id.0), Some(after.unit_id), Change::Update.as_str(), Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "project",
+            Some(id.0),
+            Some(after.unit_id),
+            Change::Update.as_str(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -488,10 +590,24 @@ impl Store {
             return Ok(before);
         }
         let mut q = Sql::new("UPDATE projects SET first_talk_registered_at = ");
-        q.bind(ts(Utc::now())).push(", updated_at = ").bind(ts(Utc::now())).push(" WHERE id = ").bind(id.0);
+        q.bind(ts(Utc::now()))
+            .push(", updated_at = ")
+            .bind(ts(Utc::now()))
+            .push(" WHERE id = ")
+            .bind(id.0);
         q.query().execute(&mut *tx).await?;
         let after = get_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "project", Some(id.0), Some(after.unit_id), "first_talk", Some(&before), Some(&after)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "project",
+            Some(id.0),
+            Some(after.unit_id),
+            "first_talk",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -511,12 +627,17 @@ impl Store {
         let mut tx = self.begin().await?;
         let (p, _) = for_write(&mut tx, actor, id, Action::Write).await?;
         if p.status.is_closed() {
-            return Err(StoreError::Invalid(format!("项目已{}，请先恢复为推进中", p.status.label_zh())));
+            return Err(StoreError::Invalid(format!(
+                "项目已{}，请先恢复为推进中",
+                p.status.label_zh()
+            )));
         }
         let mut pend = Sql::new("SELECT COUNT(*) AS n FROM stage_log WHERE project_id = ");
         pend.bind(id.0).push(" AND verification = 'pending'");
         if pend.query().fetch_one(&mut *tx).await?.i64("n")? > 0 {
-            return Err(StoreError::Conflict("该项目有待核实的阶段变更，请先由单位负责人核实".into()));
+            return Err(StoreError::Conflict(
+                "该项目有待核实的阶段变更，请先由单位负责人核实".into(),
+            ));
         }
         let entry = insert_log(
             &mut tx,
@@ -530,7 +651,11 @@ impl Store {
                 by_user: actor.user_id,
                 evidence,
                 note,
-                verification: if needs_verification { Verification::Pending } else { Verification::NotRequired },
+                verification: if needs_verification {
+                    Verification::Pending
+                } else {
+                    Verification::NotRequired
+                },
                 verifier: None,
                 verified_at: None,
             },
@@ -539,22 +664,46 @@ impl Store {
         if !needs_verification {
             set_stage(&mut tx, id, to).await?;
         }
-        audit::record::<(), _>(&mut tx, actor, "stage_log", Some(entry.id.0), Some(p.unit_id), Change::Insert.as_str(), None, Some(&entry))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "stage_log",
+            Some(entry.id.0),
+            Some(p.unit_id),
+            Change::Insert.as_str(),
+            None,
+            Some(&entry),
+        )
+        .await?;
         tx.commit().await?;
         Ok(entry)
     }
 
     /// A verifier confirms (or rejects) a pending move; confirmed, the project enters the stage.
-    pub async fn verify_stage(&self, actor: &Actor, entry_id: StageLogId, approve: bool) -> Result<StageLogEntry> {
+    pub async fn verify_stage(
+        &self,
+        actor: &Actor,
+        entry_id: StageLogId,
+        approve: bool,
+    ) -> Result<StageLogEntry> {
         let mut tx = self.begin().await?;
         let mut q = Sql::new("SELECT * FROM stage_log WHERE id = ");
         q.bind(entry_id.0);
-        let before = log_from_row(&q.query().fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?)?;
+        let before = log_from_row(
+            &q.query()
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )?;
         for_write(&mut tx, actor, before.project_id, Action::Verify).await?;
         let verifier = actor.user_id.unwrap_or(UserId(0));
-        zhaoshang_domain::project::log::check_verifier(&before, verifier).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let v = if approve { Verification::Verified } else { Verification::Rejected };
+        zhaoshang_domain::project::log::check_verifier(&before, verifier)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let v = if approve {
+            Verification::Verified
+        } else {
+            Verification::Rejected
+        };
         let mut u = Sql::new("UPDATE stage_log SET verification = ");
         u.bind(v.as_str())
             .push(", verifier = ")
@@ -569,8 +718,17 @@ impl Store {
             set_stage(&mut tx, before.project_id, before.to_stage).await?;
         }
         let after = log_from_row(&q.query().fetch_one(&mut *tx).await?)?;
-        audit::record(&mut tx, actor, "stage_log", Some(entry_id.0), Some(after.unit_id), "verify", Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "stage_log",
+            Some(entry_id.0),
+            Some(after.unit_id),
+            "verify",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -578,15 +736,27 @@ impl Store {
     /// The stage log of a project, oldest first.
     pub async fn stage_log(&self, scope: &Scope, project: ProjectId) -> Result<Vec<StageLogEntry>> {
         let mut q = Sql::new("SELECT * FROM stage_log WHERE project_id = ");
-        q.bind(project.0).scope(scope, "unit_id").push(" ORDER BY id");
-        q.query().fetch_all(&self.pool).await?.iter().map(log_from_row).collect()
+        q.bind(project.0)
+            .scope(scope, "unit_id")
+            .push(" ORDER BY id");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(log_from_row)
+            .collect()
     }
 
     /// Pending moves a verifier may confirm.
     pub async fn pending_verifications(&self, scope: &Scope) -> Result<Vec<StageLogEntry>> {
         let mut q = Sql::new("SELECT * FROM stage_log WHERE verification = 'pending'");
         q.scope(scope, "unit_id").push(" ORDER BY id");
-        q.query().fetch_all(&self.pool).await?.iter().map(log_from_row).collect()
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(log_from_row)
+            .collect()
     }
 
     /// Changes the status with its reason (required except for 推进中).
@@ -601,10 +771,15 @@ impl Store {
     ) -> Result<Project> {
         let reason = reason.filter(|r| !r.trim().is_empty());
         if status.needs_reason() && reason.is_none() {
-            return Err(StoreError::Invalid(format!("改为“{}”须填写原因", status.label_zh())));
+            return Err(StoreError::Invalid(format!(
+                "改为“{}”须填写原因",
+                status.label_zh()
+            )));
         }
         if status == Status::Lost && lost_to.as_deref().is_none_or(|l| l.trim().is_empty()) {
-            return Err(StoreError::Invalid("流失项目须填写流失去向（城市或国家）".into()));
+            return Err(StoreError::Invalid(
+                "流失项目须填写流失去向（城市或国家）".into(),
+            ));
         }
         let mut tx = self.begin().await?;
         let (before, _) = for_write(&mut tx, actor, id, Action::Write).await?;
@@ -621,7 +796,9 @@ impl Store {
             .push(" WHERE id = ")
             .bind(id.0);
         q.query().execute(&mut *tx).await?;
-        let mut l = Sql::new("INSERT INTO status_log (project_id, from_status, to_status, reason, lost_to, at, by_user) VALUES (");
+        let mut l = Sql::new(
+            "INSERT INTO status_log (project_id, from_status, to_status, reason, lost_to, at, by_user) VALUES (",
+        );
         l.bind(id.0)
             .push(", ")
             .bind(before.status.as_str())
@@ -638,7 +815,17 @@ impl Store {
             .push(")");
         l.query().execute(&mut *tx).await?;
         let after = get_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "project", Some(id.0), Some(after.unit_id), "status", Some(&before), Some(&after)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "project",
+            Some(id.0),
+            Some(after.unit_id),
+            "status",
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

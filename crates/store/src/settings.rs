@@ -20,7 +20,12 @@ impl Store {
         }
     }
 
-    pub async fn put_setting<T: Serialize>(&self, actor: &Actor, key: &str, value: &T) -> Result<()> {
+    pub async fn put_setting<T: Serialize>(
+        &self,
+        actor: &Actor,
+        key: &str,
+        value: &T,
+    ) -> Result<()> {
         if !actor.is_system() && actor.role != zhaoshang_domain::auth::Role::Admin {
             return Err(StoreError::NotFound);
         }
@@ -34,7 +39,17 @@ impl Store {
             .bind(ts(Utc::now()))
             .push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
         q.query().execute(&mut *tx).await?;
-        audit::record::<(), _>(&mut tx, actor, "setting", None, None, "put", None, Some(&(key, value))).await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "setting",
+            None,
+            None,
+            "put",
+            None,
+            Some(&(key, value)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -48,7 +63,9 @@ impl Store {
             return Err(StoreError::Invalid("汇率必须大于零".into()));
         }
         let mut tx = self.begin().await?;
-        let mut q = Sql::new("INSERT INTO exchange_rates (currency, rate_date, cny_per_unit, source) VALUES (");
+        let mut q = Sql::new(
+            "INSERT INTO exchange_rates (currency, rate_date, cny_per_unit, source) VALUES (",
+        );
         q.bind(rate.currency.to_string())
             .push(", ")
             .bind(date(rate.date))
@@ -58,7 +75,17 @@ impl Store {
             .bind(source)
             .push(") ON CONFLICT (currency, rate_date) DO UPDATE SET cny_per_unit = excluded.cny_per_unit, source = excluded.source");
         q.query().execute(&mut *tx).await?;
-        audit::record::<(), _>(&mut tx, actor, "exchange_rate", None, None, "put", None, Some(rate)).await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "exchange_rate",
+            None,
+            None,
+            "put",
+            None,
+            Some(rate),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -72,17 +99,31 @@ impl Store {
             .push(" THEN 0 ELSE 1 END, CASE WHEN rate_date <= ")
             .bind(date(on))
             .push(" THEN rate_date END DESC, rate_date LIMIT 1");
-        let Some(r) = q.query().fetch_optional(&self.pool).await? else { return Ok(None) };
-        Ok(Some(ExchangeRate { currency, cny_per_unit: crate::sql::parse_decimal(&r.text("cny_per_unit")?)?, date: r.date("rate_date")? }))
+        let Some(r) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
+        Ok(Some(ExchangeRate {
+            currency,
+            cny_per_unit: crate::sql::parse_decimal(&r.text("cny_per_unit")?)?,
+            date: r.date("rate_date")?,
+        }))
     }
 
     pub async fn rates(&self) -> Result<Vec<(ExchangeRate, String)>> {
-        let rows = sqlx::query("SELECT * FROM exchange_rates ORDER BY currency, rate_date DESC").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM exchange_rates ORDER BY currency, rate_date DESC")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
-                let currency: Currency = r.text("currency")?.parse().map_err(|e: zhaoshang_domain::money::CurrencyError| StoreError::Decode(e.to_string()))?;
+                let currency: Currency = r.text("currency")?.parse().map_err(
+                    |e: zhaoshang_domain::money::CurrencyError| StoreError::Decode(e.to_string()),
+                )?;
                 Ok((
-                    ExchangeRate { currency, cny_per_unit: crate::sql::parse_decimal(&r.text("cny_per_unit")?)?, date: r.date("rate_date")? },
+                    ExchangeRate {
+                        currency,
+                        cny_per_unit: crate::sql::parse_decimal(&r.text("cny_per_unit")?)?,
+                        date: r.date("rate_date")?,
+                    },
                     r.text("source")?,
                 ))
             })

@@ -68,7 +68,10 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
-        Sql { text: text.to_string(), args: vec![] }
+        Sql {
+            text: text.to_string(),
+            args: vec![],
+        }
     }
 
     pub fn push(&mut self, s: &str) -> &mut Self {
@@ -113,7 +116,9 @@ impl Sql {
             Scope::All => self.push(" AND 1 = 1"),
             Scope::Unit { unit, .. } => self.push(&format!(" AND {unit_col} = ")).bind(unit.0),
             Scope::Subtree { path, .. } => self
-                .push(&format!(" AND {unit_col} IN (SELECT su.id FROM units su WHERE su.path LIKE "))
+                .push(&format!(
+                    " AND {unit_col} IN (SELECT su.id FROM units su WHERE su.path LIKE "
+                ))
                 .bind(format!("{path}%"))
                 .push(")"),
         }
@@ -139,7 +144,9 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Decode(format!("时间 {s}: {e}")))
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Decode(format!("时间 {s}: {e}")))
 }
 
 pub fn date(d: NaiveDate) -> String {
@@ -147,11 +154,13 @@ pub fn date(d: NaiveDate) -> String {
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Decode(format!("日期 {s}: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Decode(format!("日期 {s}: {e}")))
 }
 
 pub fn parse_decimal(s: &str) -> Result<Decimal> {
-    s.parse().map_err(|e| StoreError::Decode(format!("数值 {s}: {e}")))
+    s.parse()
+        .map_err(|e| StoreError::Decode(format!("数值 {s}: {e}")))
 }
 
 /// Typed getters over a row, turning the stored text back into domain values.
@@ -214,7 +223,9 @@ pub fn ilike(backend: Backend, col: &str) -> String {
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
 pub fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 #[cfg(test)]
@@ -225,8 +236,17 @@ mod tests {
     #[test]
     fn placeholders_are_numbered() {
         let mut q = Sql::new("SELECT 1 FROM t WHERE a = ");
-        q.bind(1i64).push(" AND b IN (").bind_list(["x", "y"]).push(")");
-        q.scope(&Scope::Subtree { unit: UnitId(4), path: "/1/4/".into() }, "t.unit_id");
+        q.bind(1i64)
+            .push(" AND b IN (")
+            .bind_list(["x", "y"])
+            .push(")");
+        q.scope(
+            &Scope::Subtree {
+                unit: UnitId(4),
+                path: "/1/4/".into(),
+            },
+            "t.unit_id",
+        );
         assert_eq!(
             q.text,
             "SELECT 1 FROM t WHERE a = $1 AND b IN ($2, $3) AND t.unit_id IN (SELECT su.id FROM units su WHERE su.path LIKE $4)"

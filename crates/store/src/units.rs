@@ -31,7 +31,8 @@ fn from_row(r: &AnyRow) -> Result<Unit> {
         path: r.text("path")?,
         name: r.text("name")?,
         short_name: r.opt_text("short_name")?,
-        kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Decode(format!("unit kind {kind}")))?,
+        kind: UnitKind::parse(&kind)
+            .ok_or_else(|| StoreError::Decode(format!("unit kind {kind}")))?,
         code: r.opt_text("code")?,
         location: Location {
             country: r.opt_text("country")?,
@@ -47,7 +48,11 @@ fn from_row(r: &AnyRow) -> Result<Unit> {
 pub(crate) async fn get_conn(conn: &mut AnyConnection, id: UnitId) -> Result<Unit> {
     let mut q = Sql::new("SELECT * FROM units WHERE id = ");
     q.bind(id.0);
-    let row = q.query().fetch_optional(conn).await?.ok_or(StoreError::NotFound)?;
+    let row = q
+        .query()
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     from_row(&row)
 }
 
@@ -60,7 +65,12 @@ pub async fn insert_conn(conn: &mut AnyConnection, actor: &Actor, u: &NewUnit) -
     if let Some(p) = &parent
         && !p.kind.may_contain(u.kind)
     {
-        return Err(StoreError::Invalid(format!("{}“{}”下不能设立{}", p.kind.label_zh(), p.name, u.kind.label_zh())));
+        return Err(StoreError::Invalid(format!(
+            "{}“{}”下不能设立{}",
+            p.kind.label_zh(),
+            p.name,
+            u.kind.label_zh()
+        )));
     }
     if u.name.trim().is_empty() {
         return Err(StoreError::Invalid("单位名称不能为空".into()));
@@ -93,7 +103,11 @@ pub async fn insert_conn(conn: &mut AnyConnection, actor: &Actor, u: &NewUnit) -
         .bind(ts(Utc::now()))
         .push(") RETURNING id");
     let id: i64 = {
-        let row = q.query().fetch_one(&mut *conn).await.map_err(|e| StoreError::from_unique(e, "单位代码"))?;
+        let row = q
+            .query()
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| StoreError::from_unique(e, "单位代码"))?;
         row.i64("id")?
     };
     let path = child_path(parent.as_ref().map(|p| p.path.as_str()), UnitId(id));
@@ -101,7 +115,17 @@ pub async fn insert_conn(conn: &mut AnyConnection, actor: &Actor, u: &NewUnit) -
     up.bind(path).push(" WHERE id = ").bind(id);
     up.query().execute(&mut *conn).await?;
     let unit = get_conn(&mut *conn, UnitId(id)).await?;
-    audit::record::<(), _>(conn, actor, "unit", Some(id), Some(unit.id), Change::Insert.as_str(), None, Some(&unit)).await?;
+    audit::record::<(), _>(
+        conn,
+        actor,
+        "unit",
+        Some(id),
+        Some(unit.id),
+        Change::Insert.as_str(),
+        None,
+        Some(&unit),
+    )
+    .await?;
     Ok(unit)
 }
 
@@ -128,7 +152,11 @@ impl Store {
     pub async fn unit(&self, scope: &Scope, id: UnitId) -> Result<Unit> {
         let mut q = Sql::new("SELECT * FROM units WHERE id = ");
         q.bind(id.0).scope(scope, "id");
-        let row = q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        let row = q
+            .query()
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         from_row(&row)
     }
 
@@ -136,25 +164,48 @@ impl Store {
     pub async fn units(&self, scope: &Scope) -> Result<Vec<Unit>> {
         let mut q = Sql::new("SELECT * FROM units WHERE 1 = 1");
         q.scope(scope, "id").push(" ORDER BY LENGTH(path), id");
-        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
     /// A unit by its official code (GB/T 2260 or statistics-bureau zone code).
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
         let mut q = Sql::new("SELECT * FROM units WHERE code = ");
         q.bind(code);
-        q.query().fetch_optional(&self.pool).await?.map(|r| from_row(&r)).transpose()
+        q.query()
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| from_row(&r))
+            .transpose()
     }
 
     /// A unit by exact name (names repeat across the country, so the first by id).
     pub async fn unit_by_name(&self, scope: &Scope, name: &str) -> Result<Option<Unit>> {
         let mut q = Sql::new("SELECT * FROM units WHERE (name = ");
-        q.bind(name).push(" OR short_name = ").bind(name).push(")").scope(scope, "id").push(" ORDER BY id LIMIT 1");
-        q.query().fetch_optional(&self.pool).await?.map(|r| from_row(&r)).transpose()
+        q.bind(name)
+            .push(" OR short_name = ")
+            .bind(name)
+            .push(")")
+            .scope(scope, "id")
+            .push(" ORDER BY id LIMIT 1");
+        q.query()
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| from_row(&r))
+            .transpose()
     }
 
     /// Renames, re-codes, relocates or (de)activates a unit; moving it is not supported.
-    pub async fn update_unit(&self, actor: &Actor, id: UnitId, change: &UnitChange) -> Result<Unit> {
+    pub async fn update_unit(
+        &self,
+        actor: &Actor,
+        id: UnitId,
+        change: &UnitChange,
+    ) -> Result<Unit> {
         let mut tx = self.begin().await?;
         let before = get_conn(&mut tx, id).await?;
         if !actor.can(Action::Administer, before.id, &before.path) {
@@ -183,10 +234,22 @@ impl Store {
             .bind(change.active)
             .push(" WHERE id = ")
             .bind(id.0);
-        q.query().execute(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "单位代码"))?;
+        q.query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_unique(e, "单位代码"))?;
         let after = get_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "unit", Some(id.0), Some(id), Change::Update.as_str(), Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "unit",
+            Some(id.0),
+            Some(id),
+            Change::Update.as_str(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -29,21 +29,31 @@ pub enum DatabaseUrl {
 impl DatabaseUrl {
     pub fn parse(s: &str) -> Result<DatabaseUrl, StoreError> {
         let s = s.trim();
-        if let Some(rest) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+        if let Some(rest) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or("");
             if path.is_empty() || path == ":memory:" {
                 // an in-memory database is one database per connection: never what is meant
                 return Err(StoreError::UnknownScheme(s.to_string()));
             }
-            return Ok(DatabaseUrl::Sqlite { path: PathBuf::from(path) });
+            return Ok(DatabaseUrl::Sqlite {
+                path: PathBuf::from(path),
+            });
         }
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres { url: s.to_string() });
         }
-        if s.contains("://") || s.is_empty() || s.contains(':') && !s.starts_with('/') && !s.starts_with('.') {
+        if s.contains("://")
+            || s.is_empty()
+            || s.contains(':') && !s.starts_with('/') && !s.starts_with('.')
+        {
             return Err(StoreError::UnknownScheme(s.to_string()));
         }
-        Ok(DatabaseUrl::Sqlite { path: PathBuf::from(s) })
+        Ok(DatabaseUrl::Sqlite {
+            path: PathBuf::from(s),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -56,7 +66,11 @@ impl DatabaseUrl {
     pub(crate) fn connect_string(&self, create: bool) -> String {
         match self {
             DatabaseUrl::Sqlite { path } => {
-                format!("sqlite://{}?mode={}", path.display(), if create { "rwc" } else { "rw" })
+                format!(
+                    "sqlite://{}?mode={}",
+                    path.display(),
+                    if create { "rwc" } else { "rw" }
+                )
             }
             DatabaseUrl::Postgres { url } => url.clone(),
         }
@@ -106,8 +120,18 @@ mod tests {
         for (u, b) in ok {
             assert_eq!(DatabaseUrl::parse(u).unwrap().backend(), b, "{u}");
         }
-        for bad in ["foo://x", "mysql://root@h/db", "", "sqlite::memory:", "sqlite://", "c:x"] {
-            assert!(matches!(DatabaseUrl::parse(bad), Err(StoreError::UnknownScheme(_))), "{bad}");
+        for bad in [
+            "foo://x",
+            "mysql://root@h/db",
+            "",
+            "sqlite::memory:",
+            "sqlite://",
+            "c:x",
+        ] {
+            assert!(
+                matches!(DatabaseUrl::parse(bad), Err(StoreError::UnknownScheme(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -115,6 +139,11 @@ mod tests {
     fn passwords_are_redacted() {
         let u = DatabaseUrl::parse("postgres://zs:secret@db.local:5432/zs").unwrap();
         assert_eq!(u.to_string(), "postgres://zs:***@db.local:5432/zs");
-        assert_eq!(DatabaseUrl::parse("postgres://root@h/t").unwrap().to_string(), "postgres://root@h/t");
+        assert_eq!(
+            DatabaseUrl::parse("postgres://root@h/t")
+                .unwrap()
+                .to_string(),
+            "postgres://root@h/t"
+        );
     }
 }

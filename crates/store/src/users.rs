@@ -82,8 +82,16 @@ fn from_row(r: &AnyRow) -> Result<User> {
 
 /// Usernames: 2-32 letters, digits, `.`, `_`, `-` (so they can be typed on any keyboard).
 pub fn check_username(s: &str) -> Result<()> {
-    let ok = (2..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if ok { Ok(()) } else { Err(StoreError::Invalid("用户名应为2至32位字母、数字或 . _ -".into())) }
+    let ok = (2..=32).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(
+            "用户名应为2至32位字母、数字或 . _ -".into(),
+        ))
+    }
 }
 
 impl Store {
@@ -116,11 +124,24 @@ impl Store {
             .push(", ")
             .bind(ts(Utc::now()))
             .push(") RETURNING id");
-        let row = q.query().fetch_one(&mut *tx).await.map_err(|e| StoreError::from_unique(e, "用户名"))?;
+        let row = q
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_unique(e, "用户名"))?;
         let id = UserId(row.i64("id")?);
         let user = user_conn(&mut tx, id).await?;
-        audit::record::<(), _>(&mut tx, actor, "user", Some(id.0), Some(user.unit_id), Change::Insert.as_str(), None, Some(&user))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "user",
+            Some(id.0),
+            Some(user.unit_id),
+            Change::Insert.as_str(),
+            None,
+            Some(&user),
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -128,21 +149,37 @@ impl Store {
     /// A user inside `scope` (by the user's unit).
     pub async fn user(&self, scope: &Scope, id: UserId) -> Result<User> {
         let mut q = Sql::new(SELECT);
-        q.push(" WHERE u.id = ").bind(id.0).scope(scope, "u.unit_id");
-        from_row(&q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?)
+        q.push(" WHERE u.id = ")
+            .bind(id.0)
+            .scope(scope, "u.unit_id");
+        from_row(
+            &q.query()
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
     }
 
     pub async fn users(&self, scope: &Scope) -> Result<Vec<User>> {
         let mut q = Sql::new(SELECT);
-        q.push(" WHERE 1 = 1").scope(scope, "u.unit_id").push(" ORDER BY un.path, u.username");
-        q.query().fetch_all(&self.pool).await?.iter().map(from_row).collect()
+        q.push(" WHERE 1 = 1")
+            .scope(scope, "u.unit_id")
+            .push(" ORDER BY un.path, u.username");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
     }
 
     /// For sign-in only: unscoped by design, since nobody is signed in yet.
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let mut q = Sql::new(SELECT);
         q.push(" WHERE u.username = ").bind(username);
-        let Some(r) = q.query().fetch_optional(&self.pool).await? else { return Ok(None) };
+        let Some(r) = q.query().fetch_optional(&self.pool).await? else {
+            return Ok(None);
+        };
         Ok(Some(Credentials {
             user: from_row(&r)?,
             password_hash: r.text("password_hash")?,
@@ -153,18 +190,33 @@ impl Store {
 
     pub async fn user_by_username(&self, scope: &Scope, username: &str) -> Result<User> {
         let mut q = Sql::new(SELECT);
-        q.push(" WHERE u.username = ").bind(username).scope(scope, "u.unit_id");
-        from_row(&q.query().fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?)
+        q.push(" WHERE u.username = ")
+            .bind(username)
+            .scope(scope, "u.unit_id");
+        from_row(
+            &q.query()
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
     }
 
     /// Records a sign-in attempt: success resets the counter, failure counts and may lock.
-    pub async fn record_login(&self, id: UserId, success: bool, lock_until: Option<DateTime<Utc>>) -> Result<()> {
+    pub async fn record_login(
+        &self,
+        id: UserId,
+        success: bool,
+        lock_until: Option<DateTime<Utc>>,
+    ) -> Result<()> {
         let mut q = if success {
-            let mut q = Sql::new("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ");
+            let mut q = Sql::new(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ",
+            );
             q.bind(ts(Utc::now()));
             q
         } else {
-            let mut q = Sql::new("UPDATE users SET failed_logins = failed_logins + 1, locked_until = ");
+            let mut q =
+                Sql::new("UPDATE users SET failed_logins = failed_logins + 1, locked_until = ");
             q.bind(lock_until.map(ts));
             q
         };
@@ -182,14 +234,25 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut q = Sql::new("UPDATE users SET password_hash = ");
-        q.bind(hash).push(", failed_logins = 0, locked_until = NULL WHERE id = ").bind(id.0);
+        q.bind(hash)
+            .push(", failed_logins = 0, locked_until = NULL WHERE id = ")
+            .bind(id.0);
         q.query().execute(&mut *tx).await?;
         // a changed password ends every other session of that user
         let mut s = Sql::new("DELETE FROM sessions WHERE user_id = ");
         s.bind(id.0);
         s.query().execute(&mut *tx).await?;
-        audit::record::<(), _>(&mut tx, actor, "user", Some(id.0), Some(user.unit_id), "password", None, Some(&"(changed)"))
-            .await?;
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "user",
+            Some(id.0),
+            Some(user.unit_id),
+            "password",
+            None,
+            Some(&"(changed)"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -205,7 +268,9 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if actor.user_id == Some(id) && (ch.role != before.role || !ch.active) {
-            return Err(StoreError::Invalid("不能修改自己的角色或停用自己的账号".into()));
+            return Err(StoreError::Invalid(
+                "不能修改自己的角色或停用自己的账号".into(),
+            ));
         }
         let mut q = Sql::new("UPDATE users SET display_name = ");
         q.bind(ch.display_name.trim())
@@ -228,8 +293,17 @@ impl Store {
             s.query().execute(&mut *tx).await?;
         }
         let after = user_conn(&mut tx, id).await?;
-        audit::record(&mut tx, actor, "user", Some(id.0), Some(after.unit_id), Change::Update.as_str(), Some(&before), Some(&after))
-            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "user",
+            Some(id.0),
+            Some(after.unit_id),
+            Change::Update.as_str(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -255,5 +329,10 @@ pub struct UserChange {
 async fn user_conn(conn: &mut sqlx::AnyConnection, id: UserId) -> Result<User> {
     let mut q = Sql::new(SELECT);
     q.push(" WHERE u.id = ").bind(id.0);
-    from_row(&q.query().fetch_optional(conn).await?.ok_or(StoreError::NotFound)?)
+    from_row(
+        &q.query()
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound)?,
+    )
 }

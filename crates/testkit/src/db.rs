@@ -20,9 +20,11 @@ impl TestDb {
         if let Some((admin, name)) = &self.pg
             && let Ok(admin) = sqlx::PgPool::connect(admin).await
         {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                .execute(&admin)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&admin)
+            .await;
             admin.close().await;
         }
     }
@@ -36,11 +38,21 @@ impl TestDb {
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("zhaoshang.db");
-    let store = Store::open(path.to_str().expect("utf-8 path"), OpenOptions { create: true, ..Default::default() })
-        .await
-        .expect("open sqlite");
+    let store = Store::open(
+        path.to_str().expect("utf-8 path"),
+        OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
-    TestDb { store, _dir: Some(dir), pg: None }
+    TestDb {
+        store,
+        _dir: Some(dir),
+        pg: None,
+    }
 }
 
 fn loud(msg: &str) {
@@ -57,7 +69,9 @@ pub async fn postgres() -> Option<TestDb> {
         if required {
             panic!("ZHAOSHANG_REQUIRE_PG=1 but ZHAOSHANG_TEST_PG_URL is not set");
         }
-        loud("PostgreSQL tests SKIPPED: set ZHAOSHANG_TEST_PG_URL=postgres://user@127.0.0.1:5432/test to run them");
+        loud(
+            "PostgreSQL tests SKIPPED: set ZHAOSHANG_TEST_PG_URL=postgres://user@127.0.0.1:5432/test to run them",
+        );
         return None;
     };
     let admin = match sqlx::PgPool::connect(&admin_url).await {
@@ -66,12 +80,22 @@ pub async fn postgres() -> Option<TestDb> {
             if required {
                 panic!("PostgreSQL at {admin_url} is required but unreachable: {e}");
             }
-            loud(&format!("PostgreSQL tests SKIPPED: cannot reach {admin_url}: {e}"));
+            loud(&format!(
+                "PostgreSQL tests SKIPPED: cannot reach {admin_url}: {e}"
+            ));
             return None;
         }
     };
-    let name = format!("zs_t_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), chrono::Utc::now().timestamp_micros());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&admin).await.expect("create test database");
+    let name = format!(
+        "zs_t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&admin)
+        .await
+        .expect("create test database");
     admin.close().await;
     let url = match admin_url.rfind('/') {
         Some(i) if admin_url[..i].contains("://") && i > admin_url.find("://").unwrap_or(0) + 2 => {
@@ -79,7 +103,13 @@ pub async fn postgres() -> Option<TestDb> {
         }
         _ => panic!("ZHAOSHANG_TEST_PG_URL must end with /database: {admin_url}"),
     };
-    let store = Store::open(&url, OpenOptions::default()).await.expect("open postgres");
+    let store = Store::open(&url, OpenOptions::default())
+        .await
+        .expect("open postgres");
     store.migrate().await.expect("migrate postgres");
-    Some(TestDb { store, _dir: None, pg: Some((admin_url, name)) })
+    Some(TestDb {
+        store,
+        _dir: None,
+        pg: Some((admin_url, name)),
+    })
 }

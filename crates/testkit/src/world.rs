@@ -34,7 +34,14 @@ pub struct World {
     pub sip_officer: User,
 }
 
-async fn unit(store: &Store, actor: &Actor, parent: Option<&Unit>, name: &str, kind: UnitKind, code: &str) -> Unit {
+async fn unit(
+    store: &Store,
+    actor: &Actor,
+    parent: Option<&Unit>,
+    name: &str,
+    kind: UnitKind,
+    code: &str,
+) -> Unit {
     store
         .create_unit(
             actor,
@@ -53,7 +60,14 @@ async fn unit(store: &Store, actor: &Actor, parent: Option<&Unit>, name: &str, k
         .unwrap_or_else(|e| panic!("unit {name}: {e}"))
 }
 
-async fn user(store: &Store, actor: &Actor, username: &str, name: &str, unit: &Unit, role: Role) -> User {
+async fn user(
+    store: &Store,
+    actor: &Actor,
+    username: &str,
+    name: &str,
+    unit: &Unit,
+    role: Role,
+) -> User {
     store
         .create_user(
             actor,
@@ -77,17 +91,74 @@ impl World {
         let system = Actor::system("testkit", Channel::System);
         let s = &system;
         let province = unit(store, s, None, "江苏省", UnitKind::Province, "320000").await;
-        let changzhou = unit(store, s, Some(&province), "常州市", UnitKind::City, "320400").await;
-        let jintan = unit(store, s, Some(&changzhou), "金坛区", UnitKind::District, "320413").await;
-        let tianning = unit(store, s, Some(&changzhou), "天宁区", UnitKind::District, "320402").await;
-        let suzhou = unit(store, s, Some(&province), "苏州市", UnitKind::City, "320500").await;
-        let sip = unit(store, s, Some(&suzhou), "苏州工业园区", UnitKind::Zone, "320576").await;
+        let changzhou = unit(
+            store,
+            s,
+            Some(&province),
+            "常州市",
+            UnitKind::City,
+            "320400",
+        )
+        .await;
+        let jintan = unit(
+            store,
+            s,
+            Some(&changzhou),
+            "金坛区",
+            UnitKind::District,
+            "320413",
+        )
+        .await;
+        let tianning = unit(
+            store,
+            s,
+            Some(&changzhou),
+            "天宁区",
+            UnitKind::District,
+            "320402",
+        )
+        .await;
+        let suzhou = unit(
+            store,
+            s,
+            Some(&province),
+            "苏州市",
+            UnitKind::City,
+            "320500",
+        )
+        .await;
+        let sip = unit(
+            store,
+            s,
+            Some(&suzhou),
+            "苏州工业园区",
+            UnitKind::Zone,
+            "320576",
+        )
+        .await;
         World {
             province_admin: user(store, s, "admin", "省管理员", &province, Role::Admin).await,
-            province_coordinator: user(store, s, "coord", "省统筹", &province, Role::Coordinator).await,
+            province_coordinator: user(store, s, "coord", "省统筹", &province, Role::Coordinator)
+                .await,
             city_head: user(store, s, "cz_head", "常州局长", &changzhou, Role::UnitHead).await,
-            city_coordinator: user(store, s, "cz_coord", "常州统筹", &changzhou, Role::Coordinator).await,
-            city_viewer: user(store, s, "cz_viewer", "常州观察员", &changzhou, Role::Viewer).await,
+            city_coordinator: user(
+                store,
+                s,
+                "cz_coord",
+                "常州统筹",
+                &changzhou,
+                Role::Coordinator,
+            )
+            .await,
+            city_viewer: user(
+                store,
+                s,
+                "cz_viewer",
+                "常州观察员",
+                &changzhou,
+                Role::Viewer,
+            )
+            .await,
             jintan_officer: user(store, s, "jt_officer", "金坛专员", &jintan, Role::Officer).await,
             jintan_head: user(store, s, "jt_head", "金坛负责人", &jintan, Role::UnitHead).await,
             tianning_officer: user(store, s, "tn_officer", "董石", &tianning, Role::Officer).await,

@@ -3,11 +3,11 @@
 //! `4000亿元以上`) are parsed in [`parse`] and written back in [`format`].
 
 mod format;
+#[cfg(test)]
+mod format_tests;
 mod lexicon;
 mod numerals;
 mod parse;
-#[cfg(test)]
-mod format_tests;
 #[cfg(test)]
 mod parse_tests;
 
@@ -116,7 +116,11 @@ pub enum Provenance {
 }
 
 impl Provenance {
-    pub const ALL: [Provenance; 3] = [Provenance::Declared, Provenance::Estimated, Provenance::Verified];
+    pub const ALL: [Provenance; 3] = [
+        Provenance::Declared,
+        Provenance::Estimated,
+        Provenance::Verified,
+    ];
     pub fn as_str(&self) -> &'static str {
         match self {
             Provenance::Declared => "declared",
@@ -171,14 +175,22 @@ impl Amount {
             return Err(MoneyError::Negative);
         }
         if original.currency.is_cny() {
-            return Ok(Amount { original, rate: None, cny: original.amount, provenance });
+            return Ok(Amount {
+                original,
+                rate: None,
+                cny: original.amount,
+                provenance,
+            });
         }
         let rate = rate.ok_or(MoneyError::RateCurrencyMismatch {
             money: original.currency,
             rate: Currency::CNY,
         })?;
         if rate.currency != original.currency {
-            return Err(MoneyError::RateCurrencyMismatch { money: original.currency, rate: rate.currency });
+            return Err(MoneyError::RateCurrencyMismatch {
+                money: original.currency,
+                rate: rate.currency,
+            });
         }
         if rate.cny_per_unit <= Decimal::ZERO {
             return Err(MoneyError::NonPositiveRate);
@@ -188,7 +200,12 @@ impl Amount {
             .checked_mul(rate.cny_per_unit)
             .ok_or(MoneyError::Overflow)?
             .round_dp(2);
-        Ok(Amount { original, rate: Some(rate), cny, provenance })
+        Ok(Amount {
+            original,
+            rate: Some(rate),
+            cny,
+            provenance,
+        })
     }
 
     /// The CNY equivalent in 分 (hundredths), the integer the store sums.
@@ -230,8 +247,17 @@ mod tests {
 
     #[test]
     fn usd_converts_to_cny_with_the_rate_kept() {
-        let rate = ExchangeRate { currency: Currency::USD, cny_per_unit: dec!(7.0846), date: d(2023, 12, 31) };
-        let a = Amount::new(Money::new(dec!(100000000), Currency::USD), Some(rate), Provenance::Declared).unwrap();
+        let rate = ExchangeRate {
+            currency: Currency::USD,
+            cny_per_unit: dec!(7.0846),
+            date: d(2023, 12, 31),
+        };
+        let a = Amount::new(
+            Money::new(dec!(100000000), Currency::USD),
+            Some(rate),
+            Provenance::Declared,
+        )
+        .unwrap();
         assert_eq!(a.cny, dec!(708460000.00));
         assert_eq!(a.cny_fen().unwrap(), 70_846_000_000);
         assert_eq!(a.rate.unwrap().date, d(2023, 12, 31));
@@ -239,18 +265,38 @@ mod tests {
 
     #[test]
     fn conversion_errors() {
-        let eur = ExchangeRate { currency: Currency::EUR, cny_per_unit: dec!(7.66), date: d(2023, 1, 1) };
+        let eur = ExchangeRate {
+            currency: Currency::EUR,
+            cny_per_unit: dec!(7.66),
+            date: d(2023, 1, 1),
+        };
         let usd = Money::new(dec!(1), Currency::USD);
-        assert!(matches!(Amount::new(usd, Some(eur), Provenance::Declared), Err(MoneyError::RateCurrencyMismatch { .. })));
+        assert!(matches!(
+            Amount::new(usd, Some(eur), Provenance::Declared),
+            Err(MoneyError::RateCurrencyMismatch { .. })
+        ));
         assert!(Amount::new(usd, None, Provenance::Declared).is_err());
-        let zero = ExchangeRate { cny_per_unit: Decimal::ZERO, currency: Currency::USD, ..eur };
-        assert_eq!(Amount::new(usd, Some(zero), Provenance::Declared), Err(MoneyError::NonPositiveRate));
-        assert_eq!(Amount::new(Money::cny(dec!(-1)), None, Provenance::Declared), Err(MoneyError::Negative));
+        let zero = ExchangeRate {
+            cny_per_unit: Decimal::ZERO,
+            currency: Currency::USD,
+            ..eur
+        };
+        assert_eq!(
+            Amount::new(usd, Some(zero), Provenance::Declared),
+            Err(MoneyError::NonPositiveRate)
+        );
+        assert_eq!(
+            Amount::new(Money::cny(dec!(-1)), None, Provenance::Declared),
+            Err(MoneyError::Negative)
+        );
     }
 
     #[test]
     fn fen_round_trip() {
-        assert_eq!(from_fen(to_fen(dec!(400000000000)).unwrap()), dec!(400000000000.00));
+        assert_eq!(
+            from_fen(to_fen(dec!(400000000000)).unwrap()),
+            dec!(400000000000.00)
+        );
         assert_eq!(to_fen(dec!(0.005)).unwrap(), 1);
     }
 }

@@ -90,7 +90,13 @@ impl Default for StageGates {
             (S::AtCapacity, Field(F::Tax)),
         ];
         StageGates {
-            rules: table.iter().map(|&(from_stage, requirement)| GateRule { from_stage, requirement }).collect(),
+            rules: table
+                .iter()
+                .map(|&(from_stage, requirement)| GateRule {
+                    from_stage,
+                    requirement,
+                })
+                .collect(),
             verified_stages: vec![S::Signed, S::Started, S::InProduction],
         }
     }
@@ -103,14 +109,23 @@ impl StageGates {
 
     /// Every requirement that applies on entering `stage` (its own and earlier stages').
     pub fn requirements_for(&self, stage: Stage) -> BTreeSet<Requirement> {
-        self.rules.iter().filter(|r| r.from_stage <= stage).map(|r| r.requirement).collect()
+        self.rules
+            .iter()
+            .filter(|r| r.from_stage <= stage)
+            .map(|r| r.requirement)
+            .collect()
     }
 }
 
 /// Exactly what is missing for `project` to enter `target`, given the evidence tags already
 /// attached. Empty means the gate is open. Skipping stages is allowed (a project signed on
 /// the spot at an event); every earlier gate still applies.
-pub fn missing_for(project: &Project, evidence: &[EvidenceTag], target: Stage, gates: &StageGates) -> Vec<Requirement> {
+pub fn missing_for(
+    project: &Project,
+    evidence: &[EvidenceTag],
+    target: Stage,
+    gates: &StageGates,
+) -> Vec<Requirement> {
     gates
         .requirements_for(target)
         .into_iter()
@@ -125,13 +140,13 @@ pub fn missing_for(project: &Project, evidence: &[EvidenceTag], target: Stage, g
 mod tests {
     use super::*;
     use crate::money::{Amount, Money, Provenance};
-    use crate::project::fixtures::lead;
     use crate::project::AgreementType;
-    use chrono::{NaiveDate, TimeZone, Utc};
-    use rust_decimal::dec;
+    use crate::project::fixtures::lead;
     use EvidenceTag as E;
     use ProjectField as F;
     use Requirement::{Evidence, Field};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use rust_decimal::dec;
 
     fn amount() -> Amount {
         Amount::new(Money::cny(dec!(700000000)), None, Provenance::Declared).unwrap()
@@ -144,7 +159,11 @@ mod tests {
         assert!(missing_for(&p, &[], Stage::Lead, &g).is_empty());
         assert_eq!(
             missing_for(&p, &[], Stage::Qualified, &g),
-            vec![Field(F::Industry), Field(F::Investment), Field(F::FirstTalkRegistered)]
+            vec![
+                Field(F::Industry),
+                Field(F::Investment),
+                Field(F::FirstTalkRegistered)
+            ]
         );
     }
 
@@ -160,13 +179,25 @@ mod tests {
         p.review_score = Some(dec!(86.5));
         p.review_decision = Some("通过".into());
         let cases: Vec<(&str, Vec<E>, Vec<Requirement>)> = vec![
-            ("nothing of signing", vec![], vec![
-                Field(F::AgreementType),
-                Field(F::SignedOn),
-                Field(F::SignedAmount),
-                Evidence(E::Agreement),
-            ]),
-            ("with agreement file", vec![E::Agreement], vec![Field(F::AgreementType), Field(F::SignedOn), Field(F::SignedAmount)]),
+            (
+                "nothing of signing",
+                vec![],
+                vec![
+                    Field(F::AgreementType),
+                    Field(F::SignedOn),
+                    Field(F::SignedAmount),
+                    Evidence(E::Agreement),
+                ],
+            ),
+            (
+                "with agreement file",
+                vec![E::Agreement],
+                vec![
+                    Field(F::AgreementType),
+                    Field(F::SignedOn),
+                    Field(F::SignedAmount),
+                ],
+            ),
         ];
         for (name, ev, want) in cases {
             assert_eq!(missing_for(&p, &ev, Stage::Signed, &g), want, "{name}");
@@ -178,22 +209,34 @@ mod tests {
         // skipping to 开工 still needs registration and the land contract
         assert_eq!(
             missing_for(&p, &[E::Agreement], Stage::Started, &g),
-            vec![Field(F::LocalCreditCode), Field(F::RegisteredCapital), Field(F::StartedOn), Evidence(E::LandContract)]
+            vec![
+                Field(F::LocalCreditCode),
+                Field(F::RegisteredCapital),
+                Field(F::StartedOn),
+                Evidence(E::LandContract)
+            ]
         );
     }
 
     #[test]
     fn verified_stages_are_signing_start_and_production() {
         let g = StageGates::default();
-        let v: Vec<_> = Stage::ALL.into_iter().filter(|s| g.needs_verification(*s)).collect();
+        let v: Vec<_> = Stage::ALL
+            .into_iter()
+            .filter(|s| g.needs_verification(*s))
+            .collect();
         assert_eq!(v, vec![Stage::Signed, Stage::Started, Stage::InProduction]);
     }
 
     #[test]
     fn gates_are_configurable_data() {
         let mut g = StageGates::default();
-        g.rules.retain(|r| r.requirement != Field(F::FirstTalkRegistered));
-        g.rules.push(GateRule { from_stage: Stage::Negotiating, requirement: Evidence(E::Other) });
+        g.rules
+            .retain(|r| r.requirement != Field(F::FirstTalkRegistered));
+        g.rules.push(GateRule {
+            from_stage: Stage::Negotiating,
+            requirement: Evidence(E::Other),
+        });
         let mut p = lead();
         p.industry = crate::company::IndustryCode::parse("C");
         p.investment = Some(amount());

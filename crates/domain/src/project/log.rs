@@ -27,9 +27,14 @@ impl Verification {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Verification::NotRequired, Verification::Pending, Verification::Verified, Verification::Rejected]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            Verification::NotRequired,
+            Verification::Pending,
+            Verification::Verified,
+            Verification::Rejected,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
     /// Whether the move has taken effect (counts on dashboards).
     pub fn is_effective(self) -> bool {
@@ -106,7 +111,11 @@ mod tests {
             (NotRequired, 1, 2, Err(VerifyError::NotPending)),
         ];
         for (v, by, verifier, want) in cases {
-            assert_eq!(check_verifier(&entry(v, by), UserId(verifier)), want, "{v:?}");
+            assert_eq!(
+                check_verifier(&entry(v, by), UserId(verifier)),
+                want,
+                "{v:?}"
+            );
         }
         assert!(NotRequired.is_effective() && Verified.is_effective());
         assert!(!Pending.is_effective() && !Rejected.is_effective());

@@ -144,7 +144,12 @@ impl Project {
     pub fn size_band_yi(&self) -> i64 {
         let cny = self.investment.map(|a| a.cny).unwrap_or_default();
         let yi = cny / Decimal::from(100_000_000);
-        SIZE_BANDS_YI.iter().rev().find(|b| yi >= Decimal::from(**b)).copied().unwrap_or(0)
+        SIZE_BANDS_YI
+            .iter()
+            .rev()
+            .find(|b| yi >= Decimal::from(**b))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -234,17 +239,26 @@ impl ProjectField {
     pub fn is_filled(self, p: &Project) -> bool {
         match self {
             ProjectField::Company => p.company_id.0 > 0,
-            ProjectField::Description => p.description.as_deref().is_some_and(|d| !d.trim().is_empty()),
+            ProjectField::Description => p
+                .description
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty()),
             ProjectField::OwnerUnit => p.unit_id.0 > 0,
             ProjectField::Industry => p.industry.is_some(),
             ProjectField::Investment => p.investment.is_some(),
             ProjectField::FirstTalkRegistered => p.first_talk_registered_at.is_some(),
             ProjectField::Requirements => {
-                p.land_mu.is_some() || p.floor_m2.is_some() || p.energy.is_some() || p.jobs_planned.is_some()
+                p.land_mu.is_some()
+                    || p.floor_m2.is_some()
+                    || p.energy.is_some()
+                    || p.jobs_planned.is_some()
             }
             ProjectField::Likelihood => p.likelihood.is_some(),
             ProjectField::ReviewScore => p.review_score.is_some(),
-            ProjectField::ReviewDecision => p.review_decision.as_deref().is_some_and(|d| !d.trim().is_empty()),
+            ProjectField::ReviewDecision => p
+                .review_decision
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty()),
             ProjectField::AgreementType => p.agreement_type.is_some(),
             ProjectField::SignedOn => p.signed_on.is_some(),
             ProjectField::SignedAmount => p.signed_amount.is_some(),
@@ -329,7 +343,13 @@ mod tests {
     fn size_bands() {
         let mut p = fixtures::lead();
         assert_eq!(p.size_band_yi(), 0);
-        for (yuan, band) in [(dec!(50000000), 0), (dec!(100000000), 1), (dec!(1500000000), 10), (dec!(5000000000), 50), (dec!(400000000000), 100)] {
+        for (yuan, band) in [
+            (dec!(50000000), 0),
+            (dec!(100000000), 1),
+            (dec!(1500000000), 10),
+            (dec!(5000000000), 50),
+            (dec!(400000000000), 100),
+        ] {
             p.investment = Some(Amount::new(Money::cny(yuan), None, Provenance::Declared).unwrap());
             assert_eq!(p.size_band_yi(), band, "{yuan}");
         }

@@ -56,7 +56,10 @@ impl Stage {
     }
 
     pub fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|x| x.as_str() == s).or_else(|| s.parse().ok().and_then(Stage::from_number))
+        Stage::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .or_else(|| s.parse().ok().and_then(Stage::from_number))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -112,7 +115,13 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [Status::Ongoing, Status::Delayed, Status::Dormant, Status::Abandoned, Status::Lost];
+    pub const ALL: [Status; 5] = [
+        Status::Ongoing,
+        Status::Delayed,
+        Status::Dormant,
+        Status::Abandoned,
+        Status::Lost,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -195,8 +204,14 @@ pub enum LeadSource {
 }
 
 impl LeadSource {
-    pub const ALL: [LeadSource; 6] =
-        [LeadSource::Visit, LeadSource::Event, LeadSource::Referral, LeadSource::Enquiry, LeadSource::Recommendation, LeadSource::Other];
+    pub const ALL: [LeadSource; 6] = [
+        LeadSource::Visit,
+        LeadSource::Event,
+        LeadSource::Referral,
+        LeadSource::Enquiry,
+        LeadSource::Recommendation,
+        LeadSource::Other,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             LeadSource::Visit => "visit",

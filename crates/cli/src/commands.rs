@@ -1,0 +1,293 @@
+//! What each command does. Each opens the store it needs, calls the app crate, and prints.
+
+use crate::cli::{Cli, Command, ConfigCommand, DbArgs, PasswordArgs, UnitsCommand, UserCommand};
+use crate::config::{EXAMPLE, Overrides, Settings};
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::BufRead;
+use zhaoshang_app::{accounts, demo, units};
+use zhaoshang_domain::auth::{Actor, Channel, Role, Scope};
+use zhaoshang_store::{OpenOptions, Store};
+use zhaoshang_web::AppState;
+
+pub fn init_logging(_args: &Cli) {
+    let filter = std::env::var("ZHAOSHANG_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn settings(db: &DbArgs, listen: Option<String>) -> Result<Settings> {
+    Settings::load(
+        db.config.as_deref(),
+        |k| std::env::var(k).ok(),
+        &Overrides {
+            database: db.database.clone(),
+            create: db.create,
+            listen,
+        },
+    )
+}
+
+async fn open(s: &Settings) -> Result<Store> {
+    let store = Store::open(
+        &s.database,
+        OpenOptions {
+            create: s.create,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(store)
+}
+
+/// Opens and migrates: every command that works on data runs on the current schema.
+async fn open_migrated(s: &Settings) -> Result<Store> {
+    let store = open(s).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+fn cli_actor() -> Actor {
+    Actor::system(
+        &format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "root".into())
+        ),
+        Channel::Cli,
+    )
+}
+
+fn read_password(p: &PasswordArgs) -> Result<String> {
+    if let Some(pw) = &p.password {
+        return Ok(pw.clone());
+    }
+    if p.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    bail!("give the password with --password or --password-stdin")
+}
+
+pub async fn run(args: Cli) -> Result<()> {
+    match args.command {
+        Command::Serve { db, listen } => serve(settings(&db, listen)?).await,
+        Command::Demo {
+            listen,
+            data,
+            password,
+        } => run_demo(&listen, &data, password).await,
+        Command::Migrate { db } => {
+            let s = settings(&db, None)?;
+            let store = open(&s).await?;
+            let applied = store.migrate().await?;
+            println!(
+                "{}: {} migration(s) applied{}",
+                store.url(),
+                applied.len(),
+                if applied.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", applied.join(", "))
+                }
+            );
+            Ok(())
+        }
+        Command::User { command } => user(command).await,
+        Command::Units { command } => units_cmd(command).await,
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
+            print!("{EXAMPLE}");
+            Ok(())
+        }
+        Command::Backup { file, db } => {
+            let store = open(&settings(&db, None)?).await?;
+            store.backup_to(&file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(s: Settings) -> Result<()> {
+    let store = open_migrated(&s).await?;
+    let listener = tokio::net::TcpListener::bind(&s.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", s.listen))?;
+    let addr = listener.local_addr()?;
+    println!("zhaoshang serving {} on http://{addr}/", store.url());
+    zhaoshang_web::serve(listener, AppState { store }, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run_demo(listen: &str, data: &std::path::Path, password: Option<String>) -> Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let path = data.join("zhaoshang-demo.db");
+    let url = path
+        .to_str()
+        .ok_or_else(|| anyhow!("the data folder path must be UTF-8"))?;
+    let store = Store::open(
+        url,
+        OpenOptions {
+            create: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    store.migrate().await?;
+    let password = password.unwrap_or_else(|| demo::DEFAULT_PASSWORD.to_string());
+    let fresh = !demo::is_seeded(&store).await?;
+    let accounts = if fresh {
+        println!(
+            "正在创建演示数据 creating the demo data in {} …",
+            path.display()
+        );
+        demo::seed(&store, &password).await?
+    } else {
+        demo::accounts(&store).await?
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!();
+    println!("招商 zhaoshang 演示 demo: http://{addr}/");
+    println!(
+        "演示账号 demo accounts (密码 password: {}):",
+        if fresh {
+            password.as_str()
+        } else {
+            "as set when the demo was created"
+        }
+    );
+    for a in &accounts {
+        println!(
+            "  {:<10} {} · {} · {}",
+            a.username,
+            a.role.label_zh(),
+            a.unit,
+            a.name
+        );
+    }
+    println!("按 Ctrl+C 停止 press Ctrl+C to stop");
+    zhaoshang_web::serve(listener, AppState { store }, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn user(cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add {
+            db,
+            username,
+            name,
+            unit,
+            role,
+            password,
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow!("unknown role {role}: use admin, coordinator, unit_head, officer or viewer")
+            })?;
+            let unit = find_unit(&store, &unit).await?;
+            let pw = read_password(&password)?;
+            let u = accounts::create(
+                &store,
+                &cli_actor(),
+                &accounts::NewAccount {
+                    username: &username,
+                    display_name: &name,
+                    unit_id: unit.id,
+                    role,
+                    password: &pw,
+                },
+            )
+            .await?;
+            println!(
+                "user {} ({}, {}) added to {}",
+                u.username,
+                u.display_name,
+                u.role.label_zh(),
+                u.unit_name
+            );
+        }
+        UserCommand::Passwd {
+            db,
+            username,
+            password,
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let pw = read_password(&password)?;
+            accounts::set_password(&store, &cli_actor(), &username, &pw).await?;
+            println!("password of {username} changed; their sessions were ended");
+        }
+        UserCommand::List { db } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            for u in store.users(&Scope::All).await? {
+                println!(
+                    "{:<16} {:<12} {:<10} {}{}",
+                    u.username,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.unit_name,
+                    if u.active { "" } else { " (停用 inactive)" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn find_unit(store: &Store, text: &str) -> Result<zhaoshang_domain::unit::Unit> {
+    if let Some(u) = store.unit_by_code(text).await? {
+        return Ok(u);
+    }
+    store.unit_by_name(&Scope::All, text).await?.ok_or_else(|| anyhow!("no unit with code or name {text}; load units first: zhaoshang units load --province 江苏省"))
+}
+
+async fn units_cmd(cmd: UnitsCommand) -> Result<()> {
+    match cmd {
+        UnitsCommand::Load {
+            db,
+            province,
+            no_towns,
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let r = units::load_province(&store, &cli_actor(), &province, !no_towns).await?;
+            println!(
+                "{province}: {} unit(s) created, {} already there",
+                r.created, r.existing
+            );
+        }
+        UnitsCommand::List { db, depth } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let tree = zhaoshang_domain::unit::UnitTree::new(store.units(&Scope::All).await?);
+            for root in tree.roots() {
+                for u in tree.subtree(root.id) {
+                    if u.depth() <= depth {
+                        println!(
+                            "{}{} {}{}",
+                            "  ".repeat(u.depth() - 1),
+                            u.name,
+                            u.kind.label_zh(),
+                            u.code
+                                .as_deref()
+                                .map(|c| format!(" {c}"))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
