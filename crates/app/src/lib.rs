@@ -8,6 +8,7 @@ mod error;
 pub mod passwords;
 pub mod projects;
 pub mod reference;
+pub mod sessions;
 pub mod units;
 
 pub use error::AppError;

@@ -122,8 +122,25 @@ async fn serve(s: Settings) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", s.listen))?;
     let addr = listener.local_addr()?;
     println!("zhaoshang serving {} on http://{addr}/", store.url());
-    zhaoshang_web::serve(listener, AppState { store }, shutdown_signal()).await?;
+    zhaoshang_web::serve(
+        listener,
+        AppState {
+            store,
+            config: web_config(&s),
+        },
+        shutdown_signal(),
+    )
+    .await?;
     Ok(())
+}
+
+fn web_config(s: &Settings) -> zhaoshang_web::WebConfig {
+    zhaoshang_web::WebConfig {
+        session_hours: s.session_hours,
+        secure_cookies: s.secure_cookies,
+        max_body_bytes: usize::try_from(s.max_upload_mb.saturating_mul(1024 * 1024))
+            .unwrap_or(usize::MAX),
+    }
 }
 
 async fn shutdown_signal() {
@@ -180,7 +197,7 @@ async fn run_demo(listen: &str, data: &std::path::Path, password: Option<String>
         );
     }
     println!("按 Ctrl+C 停止 press Ctrl+C to stop");
-    zhaoshang_web::serve(listener, AppState { store }, shutdown_signal()).await?;
+    zhaoshang_web::serve(listener, AppState::new(store), shutdown_signal()).await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod contacts;
 mod error;
 pub mod migrate;
 pub mod projects;
+pub mod sessions;
 pub mod settings;
 pub mod sql;
 pub mod units;

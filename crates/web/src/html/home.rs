@@ -1,0 +1,76 @@
+//! 工作台: what needs the user's attention today.
+
+use crate::auth::Identity;
+use crate::view::{Layout, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use zhaoshang_domain::auth::Role;
+use zhaoshang_domain::project::{Project, StageLogEntry};
+use zhaoshang_store::projects::ProjectFilter;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    projects: Vec<Project>,
+    project_total: i64,
+    pending: Vec<(StageLogEntry, String)>,
+    can_verify: bool,
+    today: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    id: Identity,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let l = Layout::new(Some(&id), &headers, "home", "home.title");
+    let scope = id.actor.read_scope();
+    let (projects, project_total) = state
+        .store
+        .projects(
+            &scope,
+            &ProjectFilter {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let can_verify = matches!(id.user.role, Role::Admin | Role::UnitHead);
+    let mut pending = vec![];
+    if can_verify {
+        for e in state
+            .store
+            .pending_verifications(&scope)
+            .await?
+            .into_iter()
+            .take(20)
+        {
+            let name = state
+                .store
+                .project(&scope, e.project_id)
+                .await
+                .map(|p| p.name)
+                .unwrap_or_default();
+            pending.push((e, name));
+        }
+    }
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    Ok(render(
+        &l,
+        &HomePage {
+            l: l.clone(),
+            projects,
+            project_total,
+            pending,
+            can_verify,
+            today,
+        },
+    ))
+}

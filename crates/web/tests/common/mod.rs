@@ -1,0 +1,199 @@
+//! A real server on port 0 over a real SQLite file, with the testkit's world of units and
+//! users (every password: `zhaoshang2023`), and HTTP clients that sign in like a browser.
+
+#![allow(dead_code)] // each test file uses part of this
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use zhaoshang_domain::auth::{Actor, Channel};
+use zhaoshang_testkit::world::World;
+use zhaoshang_testkit::{TestDb, sqlite};
+use zhaoshang_web::AppState;
+
+pub const PASSWORD: &str = "zhaoshang2023";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub world: World,
+    pub system: Actor,
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let db = sqlite().await;
+        let world = World::build(&db.store).await;
+        let system = Actor::system("test", Channel::System);
+        let hash = zhaoshang_app::passwords::hash(PASSWORD).expect("hash");
+        for u in db
+            .store
+            .users(&zhaoshang_domain::auth::Scope::All)
+            .await
+            .expect("users")
+        {
+            db.store
+                .set_password_hash(&system, u.id, &hash)
+                .await
+                .expect("password");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::new(db.store.clone());
+        tokio::spawn(async move {
+            let _ = zhaoshang_web::serve(listener, state, std::future::pending()).await;
+        });
+        TestApp {
+            base,
+            db,
+            world,
+            system,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// An anonymous visitor.
+    pub fn anonymous(&self) -> Browser {
+        Browser {
+            client: self.client(),
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// Signs in through the form, as a person would, and keeps the session's CSRF token.
+    pub async fn login(&self, username: &str) -> Browser {
+        let mut b = self.anonymous();
+        let page = b.get("/login").await.text().await.expect("login page");
+        let pre = hidden_value(&page, "_csrf").expect("the login form has a CSRF field");
+        let res = b
+            .client
+            .post(self.url("/login"))
+            .form(&[
+                ("_csrf", pre.as_str()),
+                ("username", username),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("post login");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        let home = b.get("/").await.text().await.expect("home");
+        b.csrf = meta_csrf(&home).expect("pages carry the session's CSRF token");
+        b
+    }
+}
+
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\" value=\"");
+    let i = html.find(&needle)? + needle.len();
+    Some(html[i..].split('"').next()?.to_string())
+}
+
+pub fn meta_csrf(html: &str) -> Option<String> {
+    let needle = "<meta name=\"csrf-token\" content=\"";
+    let i = html.find(needle)? + needle.len();
+    Some(html[i..].split('"').next()?.to_string()).filter(|s| !s.is_empty())
+}
+
+/// A signed-in (or anonymous) browser session.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Sends JSON with the CSRF header, as the pages' own script does.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Response {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("JSON request")
+    }
+}
+
+/// An API client with a bearer token.
+pub struct ApiClient {
+    pub client: Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl ApiClient {
+    pub fn new(app: &TestApp, token: &str) -> ApiClient {
+        ApiClient {
+            client: app.client(),
+            base: app.base.clone(),
+            token: token.to_string(),
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Response {
+        let mut r = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        r.send().await.expect("API request")
+    }
+}
