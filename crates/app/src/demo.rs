@@ -33,7 +33,8 @@ pub async fn is_seeded(store: &Store) -> Result<bool> {
     Ok(store.credentials("admin").await?.is_some())
 }
 
-/// Loads units, rates and accounts. Idempotent for units and rates; accounts are created once.
+/// Loads units, rates, accounts and the source report's campaign (`fixtures`). Idempotent
+/// for units, rates and the campaign; accounts are created once.
 pub async fn seed(store: &Store, password: &str) -> Result<Vec<DemoAccount>> {
     let system = Actor::system("demo", Channel::System);
     crate::units::load_province(store, &system, "江苏省", true).await?;
@@ -80,6 +81,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<Vec<DemoAccount>> {
             role: *role,
         });
     }
+    // the source report's campaign: trips, visits, events, signings, outposts
+    crate::fixtures::load(store).await?;
     Ok(out)
 }
 

@@ -3,13 +3,23 @@
 //! The web and CLI crates call these and nothing below them. Depends on domain and store.
 
 pub mod accounts;
+pub mod admin;
+pub mod briefing;
+pub mod companies;
 pub mod demo;
 mod error;
+pub mod events;
+pub mod fixtures;
+pub mod generate;
 pub mod passwords;
 pub mod projects;
 pub mod reference;
+pub mod rollup;
 pub mod sessions;
+pub mod stats;
+pub mod trips;
 pub mod units;
+pub mod visits;
 
 pub use error::AppError;
 

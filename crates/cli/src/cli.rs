@@ -69,6 +69,32 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Manage personal API tokens (Authorization: Bearer zs_…)
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Generate deterministic synthetic data (marked synthetic) for scale tests and benchmarks
+    Generate {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 10_000)]
+        companies: u64,
+        #[arg(long, default_value_t = 100_000)]
+        visits: u64,
+        #[arg(long, default_value_t = 10_000)]
+        projects: u64,
+        #[arg(long, default_value_t = 1_000)]
+        trips: u64,
+        /// The same seed gives the same data
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Benchmarks (see BENCHMARKS.md)
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Write a consistent copy of the SQLite database while it is in use
     Backup {
         /// The file to write (must not exist)
@@ -149,7 +175,55 @@ pub enum UnitsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user and print it (shown this once; only its hash is stored)
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The user the token acts as
+        #[arg(long)]
+        user: String,
+        /// What the token is for, e.g. "ledger import"
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List a user's tokens (never the secrets)
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The user whose tokens to list
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token by its number (see `token list`)
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print a commented example config with every option and its default
     Example,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time the dashboard over HTTP on a loopback port (server time and request time)
+    Dashboard {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Requests to time after one warm-up request
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// The unit's official code (default: the province, 320000)
+        #[arg(long, default_value = "320000")]
+        unit: String,
+        /// The year shown (default: the latest year with activity)
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }

@@ -1,6 +1,9 @@
 //! What each command does. Each opens the store it needs, calls the app crate, and prints.
 
-use crate::cli::{Cli, Command, ConfigCommand, DbArgs, PasswordArgs, UnitsCommand, UserCommand};
+use crate::cli::{
+    BenchCommand, Cli, Command, ConfigCommand, DbArgs, PasswordArgs, TokenCommand, UnitsCommand,
+    UserCommand,
+};
 use crate::config::{EXAMPLE, Overrides, Settings};
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::BufRead;
@@ -13,6 +16,12 @@ pub fn init_logging(_args: &Cli) {
     let filter = std::env::var("ZHAOSHANG_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".into());
+    // sqlx reports slow statements with their whole text: bulk loads would flood the log
+    let filter = if filter.contains("sqlx") {
+        filter
+    } else {
+        format!("{filter},sqlx::query=error")
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
@@ -100,11 +109,45 @@ pub async fn run(args: Cli) -> Result<()> {
         }
         Command::User { command } => user(command).await,
         Command::Units { command } => units_cmd(command).await,
+        Command::Token { command } => token_cmd(command).await,
         Command::Config {
             command: ConfigCommand::Example,
         } => {
             print!("{EXAMPLE}");
             Ok(())
+        }
+        Command::Generate {
+            db,
+            companies,
+            visits,
+            projects,
+            trips,
+            seed,
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            generate(
+                &store,
+                seed,
+                zhaoshang_app::generate::Sizes {
+                    companies,
+                    visits,
+                    projects,
+                    trips,
+                },
+            )
+            .await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Dashboard {
+                    db,
+                    requests,
+                    unit,
+                    year,
+                },
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            crate::bench::dashboard(store, requests, &unit, year).await
         }
         Command::Backup { file, db } => {
             let store = open(&settings(&db, None)?).await?;
@@ -124,10 +167,7 @@ async fn serve(s: Settings) -> Result<()> {
     println!("zhaoshang serving {} on http://{addr}/", store.url());
     zhaoshang_web::serve(
         listener,
-        AppState {
-            store,
-            config: web_config(&s),
-        },
+        AppState::with_config(store, web_config(&s)),
         shutdown_signal(),
     )
     .await?;
@@ -141,6 +181,38 @@ fn web_config(s: &Settings) -> zhaoshang_web::WebConfig {
         max_body_bytes: usize::try_from(s.max_upload_mb.saturating_mul(1024 * 1024))
             .unwrap_or(usize::MAX),
     }
+}
+
+async fn generate(store: &Store, seed: u64, sizes: zhaoshang_app::generate::Sizes) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let progress = |what: &str, done: u64, total: u64| {
+        if bar.message() != what {
+            bar.set_message(what.to_string());
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    };
+    let r = zhaoshang_app::generate::generate(store, seed, sizes, &progress).await?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} units, {} companies, {} visits, {} projects ({} stage-log entries), {} trips ({} legs) in {:.1}s (seed {seed})",
+        store.url(),
+        r.units,
+        r.companies,
+        r.visits,
+        r.projects,
+        r.stage_log,
+        r.trips,
+        r.legs,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -304,6 +376,73 @@ async fn units_cmd(cmd: UnitsCommand) -> Result<()> {
                     }
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+async fn token_cmd(cmd: TokenCommand) -> Result<()> {
+    match cmd {
+        TokenCommand::Create { db, user, name } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let u = store
+                .user_by_username(&Scope::All, &user)
+                .await
+                .map_err(|_| anyhow!("no user {user}"))?;
+            if !u.active {
+                bail!("user {user} is deactivated");
+            }
+            let (secret, t) = zhaoshang_app::sessions::create_token(
+                &store,
+                &cli_actor(),
+                &u,
+                name.as_deref().unwrap_or(""),
+            )
+            .await?;
+            // the secret alone on stdout (for TOKEN=$(zhaoshang token create …)); the rest on stderr
+            println!("{secret}");
+            eprintln!(
+                "token #{} “{}” created for {} ({}); it is shown only this once",
+                t.id, t.name, u.username, u.display_name
+            );
+        }
+        TokenCommand::List { db, user } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let u = store
+                .user_by_username(&Scope::All, &user)
+                .await
+                .map_err(|_| anyhow!("no user {user}"))?;
+            println!(
+                "{:>5}  {:<14} {:<20} {:<17} {:<17} status",
+                "id", "starts with", "name", "created (UTC)", "last used (UTC)"
+            );
+            for t in store.tokens_of(u.id).await? {
+                const F: &str = "%Y-%m-%d %H:%M";
+                let used = t.last_used_at.map(|x| x.format(F).to_string());
+                println!(
+                    "{:>5}  {:<14} {:<20} {:<17} {:<17} {}",
+                    t.id,
+                    format!("{}…", t.prefix),
+                    t.name,
+                    t.created_at.format(F).to_string(),
+                    used.as_deref().unwrap_or("-"),
+                    match t.revoked_at {
+                        Some(r) => format!("revoked {}", r.format(F)),
+                        None => "active".into(),
+                    }
+                );
+            }
+        }
+        TokenCommand::Revoke { db, id } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            store
+                .revoke_token(&cli_actor(), id)
+                .await
+                .map_err(|e| match e {
+                    zhaoshang_store::StoreError::NotFound => anyhow!("no token #{id}"),
+                    other => other.into(),
+                })?;
+            println!("token #{id} revoked");
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `zhaoshang`: the investment-promotion platform's one binary.
 
+mod bench;
 mod cli;
 mod commands;
 mod config;

@@ -83,7 +83,13 @@ fn migrate_users_units_and_backup_on_sqlite() {
     let d = db.to_str().unwrap();
     let (ok, out, err) = run(&["migrate", "--database", d, "--create"]);
     assert!(ok, "{err}");
-    assert!(out.contains("1 migration(s) applied"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{} migration(s) applied",
+            zhaoshang_store::migrate::MIGRATIONS.len()
+        )),
+        "{out}"
+    );
     let (ok, out, _) = run(&["migrate", "--database", d]);
     assert!(ok && out.contains("0 migration(s)"), "{out}");
 
@@ -290,7 +296,10 @@ fn migrate_and_serve_on_postgres() {
     let (ok, out, err) = run(&["migrate", "--database", &db_url]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("1 migration(s) applied") && out.contains("postgres://"),
+        out.contains(&format!(
+            "{} migration(s) applied",
+            zhaoshang_store::migrate::MIGRATIONS.len()
+        )) && out.contains("postgres://"),
         "{out}"
     );
     let (ok, out, err) = run(&[
@@ -320,4 +329,120 @@ fn migrate_and_serve_on_postgres() {
             &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         ])
         .output();
+}
+
+fn http_get_bearer(addr: &str, path: &str, token: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out
+}
+
+#[test]
+fn a_token_made_on_the_command_line_reads_the_api_until_revoked() {
+    for args in [
+        vec!["token", "create", "--help"],
+        vec!["token", "list", "--help"],
+        vec!["token", "revoke", "--help"],
+    ] {
+        let (ok, out, _) = run(&args);
+        assert!(ok && out.contains("Usage"), "{args:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.db");
+    let d = db.to_str().unwrap();
+    let (ok, _, err) = run(&["migrate", "--database", d, "--create"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&[
+        "units",
+        "load",
+        "--database",
+        d,
+        "--province",
+        "江苏省",
+        "--no-towns",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&[
+        "user",
+        "add",
+        "--database",
+        d,
+        "--username",
+        "cz_head",
+        "--name",
+        "常州局长",
+        "--unit",
+        "常州市",
+        "--role",
+        "unit_head",
+        "--password",
+        "changzhou2023",
+    ]);
+    assert!(ok, "{err}");
+
+    let (ok, out, err) = run(&[
+        "token",
+        "create",
+        "--database",
+        d,
+        "--user",
+        "cz_head",
+        "--name",
+        "台账脚本",
+    ]);
+    assert!(ok, "{err}");
+    let token = out.trim().to_string();
+    assert!(
+        token.len() == 67 && token.starts_with("zs_") && !token.contains('\n'),
+        "the token alone on stdout: {out}"
+    );
+    assert!(err.contains("only this once"), "{err}");
+    let (ok, _, err) = run(&["token", "create", "--database", d, "--user", "nobody"]);
+    assert!(!ok && err.contains("no user nobody"), "{err}");
+
+    let (mut child, addr) = start(
+        &["serve", "--database", d, "--listen", "127.0.0.1:0"],
+        &[],
+        dir.path(),
+    );
+    let me = http_get_bearer(&addr, "/api/v1/me", &token);
+    let (ok, list, _) = run(&["token", "list", "--database", d, "--user", "cz_head"]);
+    let line = list
+        .lines()
+        .find(|l| l.contains(&token[..10]))
+        .unwrap_or_default()
+        .to_string();
+    let id = line
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let (revoked, _, revoke_err) = run(&["token", "revoke", "--database", d, "--id", &id]);
+    let after = http_get_bearer(&addr, "/api/v1/me", &token);
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+    assert!(
+        me.contains("\"username\":\"cz_head\"") && me.contains("\"via\":\"api\""),
+        "{me}"
+    );
+    assert!(
+        ok && line.contains("台账脚本") && line.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(&token), "the list never shows the secret");
+    assert!(revoked, "{revoke_err}");
+    assert!(after.starts_with("HTTP/1.1 401"), "{after}");
+    assert!(after.contains("bad_token"), "{after}");
+    let (_, list, _) = run(&["token", "list", "--database", d, "--user", "cz_head"]);
+    assert!(list.contains("revoked"), "{list}");
+    let (ok, _, err) = run(&["token", "revoke", "--database", d, "--id", "999"]);
+    assert!(!ok && err.contains("no token #999"), "{err}");
 }

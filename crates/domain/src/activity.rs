@@ -78,6 +78,8 @@ pub struct Trip {
     pub next_steps: Option<String>,
     pub status: TripStatus,
     pub report_submitted_on: Option<NaiveDate>,
+    /// the return report (出访报告): organisations met, projects discussed
+    pub report_text: Option<String>,
     pub synthetic: bool,
 }
 
@@ -376,6 +378,7 @@ mod tests {
             next_steps: None,
             status: TripStatus::Returned,
             report_submitted_on: None,
+            report_text: None,
             synthetic: false,
         }
     }

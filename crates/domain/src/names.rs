@@ -70,6 +70,63 @@ pub fn normalize_company_name(name: &str) -> String {
     key
 }
 
+/// The reading of one character used for keys: the `pinyin` crate's first (most common)
+/// reading, without tones, `ü` written `v` as on a pinyin keyboard. `None` for anything that
+/// is not a Chinese character.
+///
+/// Polyphones take that first reading whatever the word: 重庆 is read `zhongqing`, 长沙
+/// `zhangsha`, 银行 `yinxing`. A key is for finding and matching names typed the same way,
+/// not a dictionary transcription; both sides of a comparison go through this function.
+fn reading(c: char) -> Option<String> {
+    use pinyin::ToPinyin;
+    c.to_pinyin().map(|p| p.plain().replace('ü', "v"))
+}
+
+/// The pinyin key of a company name: its normalised form ([`normalize_company_name`]) with
+/// every Chinese character replaced by its reading (see [`reading`]); Latin letters and
+/// digits stay. 松下电器有限公司 → `songxiadianqi`. `None` when the name has no Chinese
+/// character (an English name already has its own key).
+pub fn pinyin_key(name: &str) -> Option<String> {
+    pinyin_with(name, |r| r.to_string())
+}
+
+/// The initials key: the first letter of each character's reading, Latin letters and digits
+/// as they are. 松下电器 → `sxdq`, TCL科技 → `tclkj`. `None` without a Chinese character.
+pub fn pinyin_initials(name: &str) -> Option<String> {
+    pinyin_with(name, |r| r.chars().take(1).collect())
+}
+
+fn pinyin_with(name: &str, f: impl Fn(&str) -> String) -> Option<String> {
+    let key = normalize_company_name(name);
+    let mut out = String::new();
+    let mut chinese = false;
+    for c in key.chars() {
+        match reading(c) {
+            Some(r) => {
+                chinese = true;
+                out.push_str(&f(&r));
+            }
+            None => out.push(c),
+        }
+    }
+    chinese.then_some(out)
+}
+
+/// What someone typed into a company search, as a pinyin prefix: half-width, lower case,
+/// spaces and apostrophes dropped (`Song Xia`, `xi'an`). `None` unless only Latin letters
+/// and digits remain, with at least one letter.
+pub fn pinyin_query(text: &str) -> Option<String> {
+    let q: String = to_half_width(text)
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\'' | '’'))
+        .collect();
+    let ok = !q.is_empty()
+        && q.chars().all(|c| c.is_ascii_alphanumeric())
+        && q.chars().any(|c| c.is_ascii_alphabetic());
+    ok.then_some(q)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +174,64 @@ mod tests {
         );
         // a name that is only a suffix is kept, not emptied
         assert_eq!(normalize_company_name("集团"), "集团");
+    }
+    #[test]
+    fn pinyin_keys_of_chinese_names() {
+        // (name, full key, initials)
+        let table: &[(&str, &str, &str)] = &[
+            ("松下电器", "songxiadianqi", "sxdq"),
+            ("松下电器有限公司", "songxiadianqi", "sxdq"),
+            (
+                "松下电器（中国）有限公司",
+                "songxiadianqizhongguo",
+                "sxdqzg",
+            ),
+            ("耀石锂电科技股份有限公司", "yaoshilidiankeji", "ysldkj"),
+            (
+                "宁德时代新能源科技股份有限公司",
+                "ningdeshidaixinnengyuankeji",
+                "ndsdxnykj",
+            ),
+            ("TCL科技集团股份有限公司", "tclkeji", "tclkj"),
+            ("Ｔｃｌ科技", "tclkeji", "tclkj"),
+            ("绿地控股", "lvdikonggu", "ldkg"),
+            ("三一重工", "sanyizhonggong", "syzg"),
+            // polyphones take the crate's first reading, whatever the word:
+            // 重庆 is chongqing, 长沙 changsha, 银行 yinhang in a dictionary
+            (
+                "重庆长安汽车股份有限公司",
+                "zhongqingzhanganqiche",
+                "zqzaqc",
+            ),
+            ("长沙中联重科", "zhangshazhonglianzhongke", "zszlzk"),
+            ("招商银行", "zhaoshangyinxing", "zsyx"),
+        ];
+        for (name, full, initials) in table {
+            assert_eq!(pinyin_key(name).as_deref(), Some(*full), "{name}");
+            assert_eq!(pinyin_initials(name).as_deref(), Some(*initials), "{name}");
+        }
+        // the same reading for names written differently
+        assert_eq!(
+            pinyin_key("松下电器(中国)"),
+            pinyin_key("松下电器（中国）有限公司")
+        );
+        // no Chinese character, no pinyin key
+        for name in ["Panasonic Co., Ltd.", "3M", "", "　"] {
+            assert_eq!(pinyin_key(name), None, "{name}");
+            assert_eq!(pinyin_initials(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn pinyin_queries_are_latin_only() {
+        assert_eq!(pinyin_query("SXDQ").as_deref(), Some("sxdq"));
+        assert_eq!(pinyin_query(" song xia ").as_deref(), Some("songxia"));
+        assert_eq!(pinyin_query("xi'an").as_deref(), Some("xian"));
+        assert_eq!(pinyin_query("ｓｘｄｑ").as_deref(), Some("sxdq"));
+        assert_eq!(pinyin_query("松下"), None);
+        assert_eq!(pinyin_query("sx电器"), None);
+        assert_eq!(pinyin_query("2023"), None);
+        assert_eq!(pinyin_query("  "), None);
+        assert_eq!(pinyin_query("a%b"), None);
     }
 }

@@ -108,6 +108,8 @@ pub enum PeriodKind {
     Year,
     Quarter,
     Month,
+    /// an ISO week, Monday to Sunday (weekly briefings)
+    Week,
 }
 
 /// An inclusive date range with its kind: 2023, 2023Q1, 2023-02.
@@ -156,9 +158,24 @@ impl Period {
         })
     }
 
-    /// Parses "2023", "2023Q1" / "2023-Q1", "2023-02".
+    /// The ISO week containing `day` (Monday to Sunday).
+    pub fn week_of(day: NaiveDate) -> Period {
+        let start = day - chrono::Duration::days(day.weekday().num_days_from_monday() as i64);
+        Period {
+            kind: PeriodKind::Week,
+            start,
+            end: start + chrono::Duration::days(6),
+        }
+    }
+
+    /// Parses "2023", "2023Q1" / "2023-Q1", "2023-02", "2023-W06".
     pub fn parse(s: &str) -> Option<Period> {
         let s = s.trim().to_ascii_uppercase();
+        if let Some((y, w)) = s.split_once("-W") {
+            let monday =
+                NaiveDate::from_isoywd_opt(y.parse().ok()?, w.parse().ok()?, chrono::Weekday::Mon)?;
+            return Some(Period::week_of(monday));
+        }
         if let Some((y, q)) = s.split_once('Q') {
             return Period::quarter(y.trim_end_matches('-').parse().ok()?, q.parse().ok()?);
         }
@@ -173,6 +190,10 @@ impl Period {
             PeriodKind::Year => format!("{}", self.start.year()),
             PeriodKind::Quarter => format!("{}Q{}", self.start.year(), self.start.month0() / 3 + 1),
             PeriodKind::Month => format!("{}-{:02}", self.start.year(), self.start.month()),
+            PeriodKind::Week => {
+                let w = self.start.iso_week();
+                format!("{}-W{:02}", w.year(), w.week())
+            }
         }
     }
 
@@ -185,6 +206,14 @@ impl Period {
                 self.start.month0() / 3 + 1
             ),
             PeriodKind::Month => format!("{}年{}月", self.start.year(), self.start.month()),
+            PeriodKind::Week => format!(
+                "{}年{}月{}日至{}月{}日",
+                self.start.year(),
+                self.start.month(),
+                self.start.day(),
+                self.end.month(),
+                self.end.day()
+            ),
         }
     }
 
@@ -404,7 +433,12 @@ mod tests {
         assert_eq!(Period::parse("2023").unwrap().days(), 365);
         assert_eq!(Period::parse("2023Q5"), None);
         assert_eq!(Period::parse("2023-13"), None);
-        for code in ["2023", "2023Q3", "2023-11"] {
+        // the week of Monday 6 February 2023
+        let w = Period::parse("2023-W06").unwrap();
+        assert_eq!((w.start, w.end), (d(2, 6), d(2, 12)));
+        assert_eq!(Period::week_of(d(2, 9)), w);
+        assert_eq!(w.label_zh(), "2023年2月6日至2月12日");
+        for code in ["2023", "2023Q3", "2023-11", "2023-W06"] {
             assert_eq!(Period::parse(code).unwrap().code(), code);
         }
         assert_eq!(q1.label_zh(), "2023年第1季度");

@@ -100,30 +100,7 @@ impl Store {
     /// administration by the system — are visible to `Scope::All` only), newest first.
     pub async fn audit_list(&self, scope: &Scope, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut q = Sql::new("SELECT * FROM audit_log WHERE 1 = 1");
-        if !matches!(scope, Scope::All) {
-            q.push(" AND unit_id IS NOT NULL");
-            q.scope(scope, "unit_id");
-        }
-        if let Some(u) = f.user {
-            q.push(" AND actor_user_id = ").bind(u.0);
-        }
-        if let Some(u) = f.unit {
-            q.push(" AND unit_id = ").bind(u.0);
-        }
-        if let Some(e) = &f.entity {
-            q.push(" AND entity = ").bind(e.as_str());
-        }
-        if let Some(id) = f.entity_id {
-            q.push(" AND entity_id = ").bind(id);
-        }
-        if let Some(d) = f.from {
-            q.push(" AND at >= ").bind(crate::sql::date(d));
-        }
-        if let Some(d) = f.to {
-            // inclusive: everything before the next day
-            q.push(" AND at < ")
-                .bind(crate::sql::date(d + chrono::Duration::days(1)));
-        }
+        filtered(&mut q, scope, f);
         q.push(" ORDER BY id DESC LIMIT ")
             .bind(if f.limit > 0 { f.limit } else { 100 });
         q.push(" OFFSET ").bind(f.offset.max(0));
@@ -151,5 +128,41 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// How many audit rows `audit_list` would page through (limit and offset ignored).
+    pub async fn audit_count(&self, scope: &Scope, f: &AuditFilter) -> Result<i64> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1");
+        filtered(&mut q, scope, f);
+        let row = q.query().fetch_one(&self.pool).await?;
+        row.i64("n")
+    }
+}
+
+/// The WHERE conditions of a scoped, filtered audit query (shared by list and count).
+fn filtered(q: &mut Sql, scope: &Scope, f: &AuditFilter) {
+    if !matches!(scope, Scope::All) {
+        q.push(" AND unit_id IS NOT NULL");
+        q.scope(scope, "unit_id");
+    }
+    if let Some(u) = f.user {
+        q.push(" AND actor_user_id = ").bind(u.0);
+    }
+    if let Some(u) = f.unit {
+        q.push(" AND unit_id = ").bind(u.0);
+    }
+    if let Some(e) = &f.entity {
+        q.push(" AND entity = ").bind(e.as_str());
+    }
+    if let Some(id) = f.entity_id {
+        q.push(" AND entity_id = ").bind(id);
+    }
+    if let Some(d) = f.from {
+        q.push(" AND at >= ").bind(crate::sql::date(d));
+    }
+    if let Some(d) = f.to {
+        // inclusive: everything before the next day
+        q.push(" AND at < ")
+            .bind(crate::sql::date(d + chrono::Duration::days(1)));
     }
 }

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use zhaoshang_domain::auth::{Action, Actor};
 use zhaoshang_domain::company::{Company, ForeignId, IndustryCode};
 use zhaoshang_domain::credit_code::CreditCode;
-use zhaoshang_domain::names::normalize_company_name;
+use zhaoshang_domain::names::{normalize_company_name, pinyin_initials, pinyin_key, pinyin_query};
 use zhaoshang_domain::{CompanyId, UnitId};
 
 /// The editable facts of a company (create and update).
@@ -33,6 +33,9 @@ pub struct CompanyInput {
     pub website: Option<String>,
     pub notes: Option<String>,
     pub synthetic: bool,
+    /// the unit entering the record; defaults to the actor's unit (the system must name one)
+    #[serde(default)]
+    pub entered_by_unit: Option<UnitId>,
 }
 
 impl CompanyInput {
@@ -44,25 +47,54 @@ impl CompanyInput {
         Ok(())
     }
 
-    /// Normalised keys for every name, for duplicate and collision matching.
+    /// Normalised keys for every name, for duplicate and collision matching: the name itself
+    /// (kinds `name_zh`, `name_en`, `short`, `alias`), and for names with Chinese characters
+    /// their pinyin (`pinyin`) and pinyin initials (`initials`, for search only).
     pub fn keys(&self) -> Vec<(String, &'static str)> {
-        let mut keys: Vec<(String, &'static str)> = vec![];
-        let mut add = |name: &Option<String>, kind: &'static str| {
-            if let Some(n) = name {
-                let k = normalize_company_name(n);
-                if !k.is_empty() && !keys.iter().any(|(x, _)| *x == k) {
-                    keys.push((k, kind));
-                }
-            }
-        };
-        add(&self.name_zh, "name_zh");
-        add(&self.name_en, "name_en");
-        add(&self.short_name, "short");
-        for a in &self.aliases {
-            add(&Some(a.clone()), "alias");
+        let mut names: Vec<(&str, &'static str)> = vec![];
+        if let Some(n) = &self.name_zh {
+            names.push((n, "name_zh"));
         }
-        keys
+        if let Some(n) = &self.name_en {
+            names.push((n, "name_en"));
+        }
+        if let Some(n) = &self.short_name {
+            names.push((n, "short"));
+        }
+        for a in &self.aliases {
+            names.push((a, "alias"));
+        }
+        name_keys(&names)
     }
+}
+
+/// Key kinds that hold a pinyin reading rather than a name.
+pub const PINYIN_KINDS: [&str; 2] = ["pinyin", "initials"];
+
+/// The keys of `(name, kind)` pairs: each name's normalised form once (the first kind that
+/// gives it wins), then each distinct pinyin reading and initials.
+pub fn name_keys(names: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    let mut keys: Vec<(String, &'static str)> = vec![];
+    for (n, kind) in names {
+        let k = normalize_company_name(n);
+        if !k.is_empty()
+            && !keys
+                .iter()
+                .any(|(x, kd)| *x == k && !PINYIN_KINDS.contains(kd))
+        {
+            keys.push((k, kind));
+        }
+    }
+    for (n, _) in names {
+        for (k, kind) in [(pinyin_key(n), "pinyin"), (pinyin_initials(n), "initials")] {
+            if let Some(k) = k.filter(|k| !k.is_empty())
+                && !keys.iter().any(|(x, kd)| *x == k && *kd == kind)
+            {
+                keys.push((k, kind));
+            }
+        }
+    }
+    keys
 }
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Company> {
@@ -107,16 +139,41 @@ async fn write_keys(conn: &mut AnyConnection, id: CompanyId, input: &CompanyInpu
     d.bind(id.0);
     d.query().execute(&mut *conn).await?;
     for (key, kind) in input.keys() {
-        let mut q = Sql::new("INSERT INTO company_keys (company_id, key, kind) VALUES (");
-        q.bind(id.0)
-            .push(", ")
-            .bind(key)
-            .push(", ")
-            .bind(kind)
-            .push(")");
-        q.query().execute(&mut *conn).await?;
+        insert_key(conn, id, &key, kind).await?;
     }
     Ok(())
+}
+
+pub(crate) async fn insert_key(
+    conn: &mut AnyConnection,
+    id: CompanyId,
+    key: &str,
+    kind: &str,
+) -> Result<()> {
+    let mut q = Sql::new("INSERT INTO company_keys (company_id, key, kind) VALUES (");
+    q.bind(id.0)
+        .push(", ")
+        .bind(key)
+        .push(", ")
+        .bind(kind)
+        .push(")");
+    q.query().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Every key row of a company as (key, kind), sorted.
+pub(crate) async fn key_rows(
+    conn: &mut AnyConnection,
+    id: CompanyId,
+) -> Result<Vec<(String, String)>> {
+    let mut q = Sql::new("SELECT key, kind FROM company_keys WHERE company_id = ");
+    q.bind(id.0).push(" ORDER BY key, kind");
+    q.query()
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("key")?, r.text("kind")?)))
+        .collect()
 }
 
 fn bind_fields(q: &mut Sql, c: &CompanyInput) -> Result<()> {
@@ -148,6 +205,23 @@ fn bind_fields(q: &mut Sql, c: &CompanyInput) -> Result<()> {
     Ok(())
 }
 
+const NAME_REASON: &str = "名称相同";
+const EN_NAME_REASON: &str = "英文名称相同";
+const PINYIN_REASON: &str = "拼音相同";
+
+/// The reason shown for a key that matched: `theirs` is the kind stored with the existing
+/// company, `ours` the kinds the probe's names gave that key.
+fn match_reason(key: &str, theirs: &str, ours: &[&str]) -> String {
+    let pinyin = |k: &str| PINYIN_KINDS.contains(&k);
+    if pinyin(theirs) || ours.iter().all(|k| pinyin(k)) {
+        format!("{PINYIN_REASON}（{key}）")
+    } else if theirs == "name_en" && ours.contains(&"name_en") {
+        format!("{EN_NAME_REASON}（规范化后为“{key}”）")
+    } else {
+        format!("{NAME_REASON}（规范化后为“{key}”）")
+    }
+}
+
 /// Why a company looks like another: the reasons shown next to duplicate candidates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
@@ -161,14 +235,25 @@ impl Store {
         if actor.write_scope().is_none() {
             return Err(StoreError::NotFound);
         }
+        let unit = match (c.entered_by_unit, actor.is_system()) {
+            (Some(u), _) => u,
+            (None, false) => actor.unit_id,
+            (None, true) => return Err(StoreError::Invalid("系统录入企业须指定录入单位".into())),
+        };
         let mut tx = self.begin().await?;
+        if c.entered_by_unit.is_some() {
+            let u = crate::units::get_conn(&mut tx, unit).await?;
+            if !actor.can(Action::Write, u.id, &u.path) {
+                return Err(StoreError::NotFound);
+            }
+        }
         let mut q = Sql::new(
             "INSERT INTO companies (name_zh, name_en, short_name, aliases, credit_code, foreign_ids, country, city, industry, tags, parent_id, website, notes, created_by_unit, synthetic, created_at, updated_at) VALUES (",
         );
         bind_fields(&mut q, c)?;
         let now = ts(Utc::now());
         q.push(", ")
-            .bind(actor.unit_id.0)
+            .bind(unit.0)
             .push(", ")
             .bind(c.synthetic)
             .push(", ")
@@ -217,6 +302,11 @@ impl Store {
         let owner = crate::units::get_conn(&mut tx, before.created_by_unit).await?;
         if !actor.can(Action::Write, owner.id, &owner.path) {
             return Err(StoreError::NotFound);
+        }
+        if let Some(m) = before.merged_into {
+            return Err(StoreError::Conflict(format!(
+                "该企业已合并至编号{m}的企业，不能再修改；请修改合并后的企业，或先撤销合并"
+            )));
         }
         if c.parent_id == Some(id) {
             return Err(StoreError::Invalid("上级集团不能是企业自身".into()));
@@ -277,27 +367,48 @@ impl Store {
                 add(from_row(&r)?, "统一社会信用代码相同".into());
             }
         }
-        let keys = c.keys();
+        // initials are too short to tell companies apart: they serve search only
+        let keys: Vec<(String, &str)> = c
+            .keys()
+            .into_iter()
+            .filter(|(_, kind)| *kind != "initials")
+            .collect();
         if !keys.is_empty() {
             let mut q = Sql::new(
-                "SELECT c.*, k.key AS matched_key FROM companies c JOIN company_keys k ON k.company_id = c.id WHERE k.key IN (",
+                "SELECT c.*, k.key AS matched_key, k.kind AS matched_kind FROM companies c JOIN company_keys k ON k.company_id = c.id WHERE c.merged_into IS NULL AND k.kind <> 'initials' AND k.key IN (",
             );
             q.bind_list(keys.iter().map(|(k, _)| k.clone()))
                 .push(") ORDER BY c.id LIMIT 50");
             for r in q.query().fetch_all(&self.pool).await? {
-                add(
-                    from_row(&r)?,
-                    format!("名称相同（规范化后为“{}”）", r.text("matched_key")?),
-                );
+                let key = r.text("matched_key")?;
+                let theirs = r.text("matched_kind")?;
+                let ours: Vec<&str> = keys
+                    .iter()
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, kind)| *kind)
+                    .collect();
+                add(from_row(&r)?, match_reason(&key, &theirs, &ours));
+            }
+        }
+        // the same name reads the same: say so once
+        for x in &mut found {
+            if x.reasons.iter().any(|r| r.starts_with(NAME_REASON)) {
+                x.reasons.retain(|r| !r.starts_with(PINYIN_REASON));
             }
         }
         Ok(found)
     }
 
-    /// Companies whose names contain `text` (case-insensitive for Latin letters), newest first.
+    /// Companies whose names contain `text` (case-insensitive for Latin letters), or whose
+    /// Chinese names' pinyin or pinyin initials start with it (`sxdq`, `songxia` find
+    /// 松下电器), newest first; merged records left out.
     pub async fn search_companies(&self, text: &str, limit: i64) -> Result<Vec<Company>> {
         let pat = format!("%{}%", like_escape(text.trim()));
         let key = format!("%{}%", like_escape(&normalize_company_name(text)));
+        // never matches a stored key when the text is not a pinyin prefix
+        let prefix = pinyin_query(text)
+            .map(|p| format!("{}%", like_escape(&p)))
+            .unwrap_or_default();
         let mut q = Sql::new(
             "SELECT * FROM companies WHERE merged_into IS NULL AND (LOWER(COALESCE(name_zh, '')) LIKE ",
         );
@@ -306,10 +417,24 @@ impl Store {
             .bind(pat.to_lowercase())
             .push(" ESCAPE '\\' OR LOWER(COALESCE(short_name, '')) LIKE ")
             .bind(pat.to_lowercase())
-            .push(" ESCAPE '\\' OR id IN (SELECT company_id FROM company_keys WHERE key LIKE ")
+            .push(" ESCAPE '\\' OR id IN (SELECT company_id FROM company_keys WHERE kind NOT IN ('pinyin', 'initials') AND key LIKE ")
             .bind(key)
+            .push(" ESCAPE '\\') OR id IN (SELECT company_id FROM company_keys WHERE kind IN ('pinyin', 'initials') AND key LIKE ")
+            .bind(prefix)
             .push(" ESCAPE '\\')) ORDER BY id DESC LIMIT ")
-            .bind(limit.clamp(1, 500));
+            .bind(crate::sql::page_size(limit));
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// The companies whose parent group is `parent` (not merged ones), by name.
+    pub async fn subsidiaries(&self, parent: CompanyId) -> Result<Vec<Company>> {
+        let mut q = Sql::new("SELECT * FROM companies WHERE merged_into IS NULL AND parent_id = ");
+        q.bind(parent.0).push(" ORDER BY id LIMIT 500");
         q.query()
             .fetch_all(&self.pool)
             .await?
@@ -325,7 +450,10 @@ impl Store {
             w.push(" AND country = ").bind(c.as_str());
         }
         if let Some(i) = &f.industry {
-            w.push(" AND industry = ").bind(i.as_str());
+            // a section letter (C) also matches the divisions under it (13-43)
+            w.push(" AND industry IN (")
+                .bind_list(industry_codes_matching(i))
+                .push(")");
         }
         if let Some(t) = &f.tag {
             w.push(" AND tags LIKE ")
@@ -347,13 +475,30 @@ impl Store {
             q.copy_args_from(&w);
         }
         page.push(" ORDER BY id DESC LIMIT ")
-            .bind(f.limit.clamp(1, 500))
+            .bind(crate::sql::page_size(f.limit))
             .push(" OFFSET ")
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
     }
+}
+
+/// The stored industry codes a filter value matches: a division matches itself; a section
+/// letter matches itself and every division (GB/T 4754-2017) under it.
+pub fn industry_codes_matching(filter: &str) -> Vec<String> {
+    let f = filter.trim().to_ascii_uppercase();
+    let mut codes = vec![f.clone()];
+    if f.len() == 1 && f.chars().all(|c| c.is_ascii_uppercase()) {
+        let section = f.chars().next().unwrap_or('?');
+        codes.extend(
+            (1..=97)
+                .map(|n| IndustryCode(format!("{n:02}")))
+                .filter(|c| c.section() == section)
+                .map(|c| c.0),
+        );
+    }
+    codes
 }
 
 #[derive(Debug, Clone, Default)]

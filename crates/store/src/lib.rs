@@ -8,17 +8,25 @@
 
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod companies;
 pub mod contacts;
 mod error;
+pub mod events;
+pub mod merge;
 pub mod migrate;
 pub mod projects;
+pub mod rollup_rows;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+pub mod stats;
+pub mod targets;
+pub mod trips;
 pub mod units;
 mod url;
 pub mod users;
+pub mod visits;
 
 pub use error::StoreError;
 pub use url::{Backend, DatabaseUrl};
@@ -111,8 +119,14 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads and then writes gets SQLITE_BUSY at once, without
+    /// waiting, when another connection writes (or is still rolling back a dropped transaction).
     pub async fn begin(&self) -> Result<Tx<'static>> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend() {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {

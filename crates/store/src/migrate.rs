@@ -13,11 +13,18 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. `tests/migrations.rs` checks both folders list the same.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: "0001_init",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: "0001_init",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: "0002_company_merges",
+        sqlite: include_str!("../migrations/sqlite/0002_company_merges.sql"),
+        postgres: include_str!("../migrations/postgres/0002_company_merges.sql"),
+    },
+];
 
 impl Store {
     /// Applies the migrations not yet applied; returns the versions applied now.

@@ -5,7 +5,7 @@
 use crate::audit::{self, Change};
 use crate::sql::{RowExt, Sql, date, parse_decimal, ts};
 use crate::{Result, Store, StoreError};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -415,6 +415,11 @@ pub struct ProjectFilter {
     pub foreign: Option<bool>,
     pub min_investment_cny_fen: Option<i64>,
     pub text: Option<String>,
+    /// The caller's own unit. When set, `text` matches the real name only of projects that
+    /// are not confidential or belong to this unit (a confidential project of another unit
+    /// is found by its code or code name, never by the name it hides), and also matches
+    /// codes and code names.
+    pub viewer_unit: Option<UnitId>,
     pub include_synthetic: bool,
     pub limit: i64,
     pub offset: i64,
@@ -423,14 +428,29 @@ pub struct ProjectFilter {
 impl Store {
     /// Creates a project at stage 0 (线索) with its first stage-log entry.
     pub async fn create_project(&self, actor: &Actor, p: &ProjectInput) -> Result<Project> {
+        self.create_project_at(actor, p, Utc::now()).await
+    }
+
+    /// Creates a project whose first stage-log entry (线索) is dated `lead_at`, for a project
+    /// entered after the fact (an import; the demo's campaign from the source report). The
+    /// record's `created_at` stays the time of entry; `lead_at` may not lie in the future.
+    pub async fn create_project_at(
+        &self,
+        actor: &Actor,
+        p: &ProjectInput,
+        lead_at: DateTime<Utc>,
+    ) -> Result<Project> {
         check_input(p)?;
+        let now = Utc::now();
+        if lead_at > now {
+            return Err(StoreError::Invalid("线索登记时间不能晚于当前时间".into()));
+        }
         let mut tx = self.begin().await?;
         let unit = crate::units::get_conn(&mut tx, p.unit_id).await?;
         if !actor.can(Action::Write, unit.id, &unit.path) {
             return Err(StoreError::NotFound);
         }
         crate::companies::get_conn(&mut tx, p.company_id).await?;
-        let now = Utc::now();
         let mut q = Sql::new(&format!(
             "INSERT INTO projects (code, {COLUMNS}, stage, status, created_at, updated_at) VALUES ("
         ));
@@ -460,7 +480,7 @@ impl Store {
                 unit_id: p.unit_id,
                 from_stage: None,
                 to_stage: Stage::Lead,
-                at: now,
+                at: lead_at,
                 by_user: actor.user_id,
                 evidence: vec![],
                 note: None,
@@ -523,9 +543,23 @@ impl Store {
             w.push(" AND investment_cny_fen >= ").bind(min);
         }
         if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            w.push(" AND (name LIKE ")
-                .bind(format!("%{}%", crate::sql::like_escape(t.trim())))
-                .push(" ESCAPE '\\')");
+            let pat = format!("%{}%", crate::sql::like_escape(t.trim()));
+            match f.viewer_unit {
+                None => {
+                    w.push(" AND (name LIKE ").bind(pat).push(" ESCAPE '\\')");
+                }
+                Some(own) => {
+                    w.push(" AND ((name LIKE ")
+                        .bind(pat.clone())
+                        .push(" ESCAPE '\\' AND (confidential = 0 OR unit_id = ")
+                        .bind(own.0)
+                        .push(")) OR code LIKE ")
+                        .bind(pat.clone())
+                        .push(" ESCAPE '\\' OR COALESCE(code_name, '') LIKE ")
+                        .bind(pat)
+                        .push(" ESCAPE '\\')");
+                }
+            }
         }
         if !f.include_synthetic {
             w.push(" AND synthetic = 0");
@@ -535,7 +569,7 @@ impl Store {
         let mut page = Sql::new("SELECT *");
         page.push(&w.text).copy_args_from(&w);
         page.push(" ORDER BY id DESC LIMIT ")
-            .bind(f.limit.clamp(1, 500))
+            .bind(crate::sql::page_size(f.limit))
             .push(" OFFSET ")
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
@@ -679,6 +713,88 @@ impl Store {
         Ok(entry)
     }
 
+    /// Appends a stage move that happened at `at`, entered after the fact (an import; the
+    /// demo's campaign from the source report), with its verification as it stands: an
+    /// effective one (verified or not required) moves the project into `to`, a pending one
+    /// waits for a verifier as usual. `at` may not lie in the future nor before the last
+    /// entry of the log, so the log stays in order. No gate is checked: the caller answers
+    /// for the facts (the note should say where they come from).
+    pub async fn record_stage_move(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        to: Stage,
+        at: DateTime<Utc>,
+        verification: Verification,
+        note: Option<String>,
+    ) -> Result<StageLogEntry> {
+        if at > Utc::now() {
+            return Err(StoreError::Invalid("阶段变更时间不能晚于当前时间".into()));
+        }
+        if verification == Verification::Rejected {
+            return Err(StoreError::Invalid("不能补录已驳回的阶段变更".into()));
+        }
+        let mut tx = self.begin().await?;
+        let (p, _) = for_write(&mut tx, actor, id, Action::Write).await?;
+        if p.status.is_closed() {
+            return Err(StoreError::Invalid(format!(
+                "项目已{}，请先恢复为推进中",
+                p.status.label_zh()
+            )));
+        }
+        let mut last = Sql::new("SELECT * FROM stage_log WHERE project_id = ");
+        last.bind(id.0).push(" ORDER BY id DESC LIMIT 1");
+        if let Some(r) = last.query().fetch_optional(&mut *tx).await? {
+            let last = log_from_row(&r)?;
+            if last.verification == Verification::Pending {
+                return Err(StoreError::Conflict(
+                    "该项目有待核实的阶段变更，请先由单位负责人核实".into(),
+                ));
+            }
+            if at < last.at {
+                return Err(StoreError::Invalid(format!(
+                    "补录的阶段变更时间早于上一条记录（{}）",
+                    last.at.format("%Y-%m-%d")
+                )));
+            }
+        }
+        let verified = verification == Verification::Verified;
+        let entry = insert_log(
+            &mut tx,
+            &StageLogEntry {
+                id: StageLogId(0),
+                project_id: id,
+                unit_id: p.unit_id,
+                from_stage: Some(p.stage),
+                to_stage: to,
+                at,
+                by_user: actor.user_id,
+                evidence: vec![],
+                note,
+                verification,
+                verifier: actor.user_id.filter(|_| verified),
+                verified_at: verified.then_some(at),
+            },
+        )
+        .await?;
+        if verification.is_effective() {
+            set_stage(&mut tx, id, to).await?;
+        }
+        audit::record::<(), _>(
+            &mut tx,
+            actor,
+            "stage_log",
+            Some(entry.id.0),
+            Some(p.unit_id),
+            "record",
+            None,
+            Some(&entry),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
     /// A verifier confirms (or rejects) a pending move; confirmed, the project enters the stage.
     pub async fn verify_stage(
         &self,
@@ -744,6 +860,31 @@ impl Store {
             .await?
             .iter()
             .map(log_from_row)
+            .collect()
+    }
+
+    /// The display names of the people in a project's stage log (movers and verifiers),
+    /// for entries inside `scope`: whoever acted on a record the caller may see is named,
+    /// whatever their own unit.
+    pub async fn stage_log_people(
+        &self,
+        scope: &Scope,
+        project: ProjectId,
+    ) -> Result<Vec<(UserId, String)>> {
+        let mut q = Sql::new(
+            "SELECT u.id AS id, u.display_name AS display_name FROM users u WHERE u.id IN (SELECT sl.by_user FROM stage_log sl WHERE sl.project_id = ",
+        );
+        q.bind(project.0)
+            .scope(scope, "sl.unit_id")
+            .push(") OR u.id IN (SELECT sv.verifier FROM stage_log sv WHERE sv.project_id = ")
+            .bind(project.0)
+            .scope(scope, "sv.unit_id")
+            .push(") ORDER BY u.id");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((UserId(r.i64("id")?), r.text("display_name")?)))
             .collect()
     }
 

@@ -138,6 +138,11 @@ impl Sql {
     }
 }
 
+/// A page size: 0 or less means the default of 50; at most 500.
+pub fn page_size(limit: i64) -> i64 {
+    if limit <= 0 { 50 } else { limit.min(500) }
+}
+
 /// Timestamps are stored as fixed-width UTC text so they sort as text on both databases.
 pub fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()

@@ -1115,3 +1115,1610 @@ pub async fn rates_and_settings(store: &Store) {
         Some(vec!["2d".to_string()])
     );
 }
+
+// ---- activities: visits, trips, events -------------------------------------------------
+
+fn activity_participant(
+    user: Option<&zhaoshang_store::users::User>,
+    name: &str,
+    level: zhaoshang_domain::activity::LeaderLevel,
+) -> zhaoshang_domain::activity::Participant {
+    zhaoshang_domain::activity::Participant {
+        user_id: user.map(|u| u.id),
+        name: name.into(),
+        level,
+    }
+}
+
+fn activity_visit(
+    unit: &zhaoshang_domain::unit::Unit,
+    on: NaiveDate,
+    company: CompanyId,
+) -> zhaoshang_store::visits::VisitInput {
+    zhaoshang_store::visits::VisitInput {
+        unit_id: unit.id,
+        date: on,
+        company_id: company,
+        country: Some("JP".into()),
+        ..Default::default()
+    }
+}
+
+fn activity_leg(
+    country: &str,
+    city: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> zhaoshang_domain::activity::TripLeg {
+    zhaoshang_domain::activity::TripLeg {
+        country: country.into(),
+        city: city.into(),
+        from,
+        to,
+    }
+}
+
+fn activity_member(
+    user: Option<&zhaoshang_store::users::User>,
+    name: &str,
+    title: Option<&str>,
+) -> zhaoshang_domain::activity::TripMember {
+    zhaoshang_domain::activity::TripMember {
+        user_id: user.map(|u| u.id),
+        name: name.into(),
+        title: title.map(str::to_string),
+    }
+}
+
+fn assert_invalid<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) {
+    assert!(
+        matches!(r, Err(StoreError::Invalid(_))),
+        "{what}: expected Invalid, got {r:?}"
+    );
+}
+
+pub async fn visits_round_trip_and_scope(store: &Store) {
+    use zhaoshang_domain::activity::{LeaderLevel, TripStatus, VisitDirection};
+    use zhaoshang_store::sql::{RowExt, Sql};
+    use zhaoshang_store::trips::TripInput;
+    use zhaoshang_store::visits::{VisitFilter, VisitInput};
+
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let head = w.actor(&w.city_head);
+
+    // Tianning's two-person team in Japan, 4 to 8 February 2023
+    let trip = store
+        .create_trip(
+            &tn,
+            &TripInput {
+                name: "天宁区赴日招商小分队".into(),
+                unit_id: w.tianning.id,
+                members: vec![activity_member(
+                    Some(&w.tianning_officer),
+                    "董石",
+                    Some("天宁区招商服务中心副主任"),
+                )],
+                member_count: Some(2),
+                legs: vec![activity_leg("JP", "东京", d(2023, 2, 4), d(2023, 2, 8))],
+                status: TripStatus::Returned,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("trip");
+    let daiwa = store
+        .create_company(
+            &tn,
+            &CompanyInput {
+                name_zh: Some("大和房屋".into()),
+                name_en: Some("Daiwa House Industry".into()),
+                country: Some("JP".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("company");
+    let smbc = store
+        .create_company(&tn, &company("三井住友银行"))
+        .await
+        .expect("company 2");
+    let jcea = store
+        .create_company(&tn, &company("日中经济协会"))
+        .await
+        .expect("company 3");
+
+    let mut input = VisitInput {
+        city: Some("大阪".into()),
+        place: Some("大和房屋总部".into()),
+        contacts: vec!["海外事业部部长".into()],
+        participants: vec![
+            activity_participant(Some(&w.tianning_officer), "董石", LeaderLevel::Other),
+            activity_participant(None, "天宁区招商服务中心工作人员", LeaderLevel::Other),
+        ],
+        notes: Some("介绍天宁区新能源汽车核心部件产业".into()),
+        outcome: Some("希望尽快到常州实地考察".into()),
+        next_step: Some("邀请来访".into()),
+        follow_up_on: Some(d(2023, 3, 1)),
+        trip_id: Some(trip.id),
+        ..activity_visit(&w.tianning, d(2023, 2, 6), daiwa.id)
+    };
+    let v1 = store.create_visit(&tn, &input).await.expect("visit");
+    assert_eq!(VisitInput::from(&v1), input);
+    assert_eq!(v1.created_by, Some(w.tianning_officer.id));
+    assert_eq!(
+        store.visit(&tn.read_scope(), v1.id).await.expect("read"),
+        v1
+    );
+    let v2 = store
+        .create_visit(
+            &tn,
+            &VisitInput {
+                trip_id: Some(trip.id),
+                ..activity_visit(&w.tianning, d(2023, 2, 6), smbc.id)
+            },
+        )
+        .await
+        .expect("visit 2");
+    let v3 = store
+        .create_visit(
+            &tn,
+            &VisitInput {
+                trip_id: Some(trip.id),
+                ..activity_visit(&w.tianning, d(2023, 2, 7), jcea.id)
+            },
+        )
+        .await
+        .expect("visit 3");
+
+    // Jintan: the district head (主要领导) meets an investor, linked to a project
+    let kp = store
+        .create_company(&jt, &company("鲲鹏资本"))
+        .await
+        .expect("company 4");
+    let p = store
+        .create_project(&jt, &project("固态电池材料", kp.id, &w.jintan))
+        .await
+        .expect("project");
+    let jinput = VisitInput {
+        country: Some("CN".into()),
+        city: Some("深圳".into()),
+        participants: vec![
+            activity_participant(Some(&w.jintan_officer), "金坛专员", LeaderLevel::Other),
+            activity_participant(None, "胥亚伟", LeaderLevel::Principal),
+        ],
+        project_id: Some(p.id),
+        ..activity_visit(&w.jintan, d(2023, 2, 9), kp.id)
+    };
+    let j1 = store
+        .create_visit(&jt, &jinput)
+        .await
+        .expect("jintan visit");
+    assert_eq!(j1.leader_level(), LeaderLevel::Principal);
+    let mut lv = Sql::new("SELECT leader_level FROM visits WHERE id = ");
+    lv.bind(j1.id.0);
+    let row = lv.query().fetch_one(store.pool()).await.expect("level");
+    assert_eq!(row.text("leader_level").expect("text"), "principal");
+    let j2 = store
+        .create_visit(
+            &jt,
+            &VisitInput {
+                direction: VisitDirection::Inbound,
+                country: None,
+                place: Some("金坛区政府".into()),
+                ..activity_visit(&w.jintan, d(2023, 2, 10), kp.id)
+            },
+        )
+        .await
+        .expect("inbound");
+    let synthetic = store
+        .create_visit(
+            &jt,
+            &VisitInput {
+                synthetic: true,
+                ..activity_visit(&w.jintan, d(2023, 2, 11), kp.id)
+            },
+        )
+        .await
+        .expect("synthetic");
+
+    // rules: no future visit, no follow-up before the visit, a known company, own unit only
+    let future = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
+    assert_invalid(
+        store
+            .create_visit(&tn, &activity_visit(&w.tianning, future, daiwa.id))
+            .await,
+        "a visit in the future",
+    );
+    input.follow_up_on = Some(d(2023, 2, 1));
+    assert_invalid(
+        store.create_visit(&tn, &input).await,
+        "follow-up before the visit",
+    );
+    assert_invalid(
+        store
+            .create_visit(
+                &tn,
+                &activity_visit(&w.tianning, d(2023, 2, 6), CompanyId(999_999)),
+            )
+            .await,
+        "an unknown company",
+    );
+    assert_not_found(
+        store
+            .create_visit(&jt, &activity_visit(&w.tianning, d(2023, 2, 6), daiwa.id))
+            .await,
+        "a visit for a sibling unit",
+    );
+    assert_invalid(
+        store
+            .create_visit(
+                &jt,
+                &VisitInput {
+                    trip_id: Some(trip.id),
+                    ..activity_visit(&w.jintan, d(2023, 2, 6), daiwa.id)
+                },
+            )
+            .await,
+        "a link to a trip the officer cannot see",
+    );
+
+    // a sibling unit's officer sees none of it
+    assert_not_found(store.visit(&jt.read_scope(), v1.id).await, "sibling reads");
+    assert_not_found(
+        store.update_visit(&jt, v1.id, &VisitInput::from(&v1)).await,
+        "sibling updates",
+    );
+    assert_not_found(store.delete_visit(&jt, v1.id).await, "sibling deletes");
+    assert_not_found(
+        store.visit_counts_by_day(&jt.read_scope(), trip.id).await,
+        "sibling counts a trip",
+    );
+    let (mine, n) = store
+        .visits(&jt.read_scope(), &VisitFilter::default())
+        .await
+        .expect("own list");
+    assert_eq!(n, 2);
+    assert!(mine.iter().all(|v| v.unit_id == w.jintan.id));
+
+    // the city head sees both districts, newest first; synthetic records on request
+    let hs = head.read_scope();
+    let list = |f: VisitFilter| {
+        let hs = hs.clone();
+        async move {
+            let (vs, n) = store.visits(&hs, &f).await.expect("list");
+            (vs.into_iter().map(|v| v.id).collect::<Vec<_>>(), n)
+        }
+    };
+    assert_eq!(
+        list(VisitFilter::default()).await,
+        (vec![j2.id, j1.id, v3.id, v2.id, v1.id], 5)
+    );
+    assert_eq!(
+        list(VisitFilter {
+            include_synthetic: true,
+            ..Default::default()
+        })
+        .await
+        .1,
+        6
+    );
+    assert_eq!(
+        list(VisitFilter {
+            limit: 2,
+            offset: 2,
+            ..Default::default()
+        })
+        .await,
+        (vec![v3.id, v2.id], 5)
+    );
+    assert_eq!(
+        list(VisitFilter {
+            unit: Some(w.tianning.id),
+            ..Default::default()
+        })
+        .await
+        .1,
+        3
+    );
+    assert_eq!(
+        list(VisitFilter {
+            trip: Some(trip.id),
+            from: Some(d(2023, 2, 7)),
+            ..Default::default()
+        })
+        .await,
+        (vec![v3.id], 1)
+    );
+    assert_eq!(
+        list(VisitFilter {
+            company: Some(kp.id),
+            to: Some(d(2023, 2, 9)),
+            ..Default::default()
+        })
+        .await,
+        (vec![j1.id], 1)
+    );
+    assert_eq!(
+        list(VisitFilter {
+            direction: Some(VisitDirection::Inbound),
+            ..Default::default()
+        })
+        .await,
+        (vec![j2.id], 1)
+    );
+    assert_eq!(
+        list(VisitFilter {
+            project: Some(p.id),
+            ..Default::default()
+        })
+        .await,
+        (vec![j1.id], 1)
+    );
+
+    // visits per day on the trip
+    let by_day = store
+        .visit_counts_by_day(&hs, trip.id)
+        .await
+        .expect("by day");
+    assert_eq!(by_day, vec![(d(2023, 2, 6), 2), (d(2023, 2, 7), 1)]);
+    let dates: Vec<NaiveDate> = by_day
+        .iter()
+        .flat_map(|(day, n)| std::iter::repeat_n(*day, *n as usize))
+        .collect();
+    assert_eq!(
+        zhaoshang_domain::activity::visits_per_day(&dates),
+        (dec("1.5"), 2)
+    );
+
+    // the owner edits and deletes; the audit log has every step
+    let mut edit = VisitInput::from(&v2);
+    edit.outcome = Some("对接南京、常州分行".into());
+    edit.participants = vec![activity_participant(
+        None,
+        "天宁区分管副区长",
+        LeaderLevel::Deputy,
+    )];
+    let v2b = store.update_visit(&tn, v2.id, &edit).await.expect("update");
+    assert_eq!(VisitInput::from(&v2b), edit);
+    assert_eq!(v2b.leader_level(), LeaderLevel::Deputy);
+    store
+        .update_visit(&head, v2.id, &edit)
+        .await
+        .expect("the city head edits a district's visit");
+    store.delete_visit(&jt, synthetic.id).await.expect("delete");
+    assert_not_found(store.visit(&hs, synthetic.id).await, "deleted");
+    let entries = store
+        .audit_list(
+            &hs,
+            &AuditFilter {
+                entity: Some("visit".into()),
+                entity_id: Some(v2.id.0),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["update", "update", "insert"]
+    );
+}
+
+pub async fn trips_with_legs_members_and_report(store: &Store) {
+    use zhaoshang_domain::activity::{LeaderLevel, TripStatus};
+    use zhaoshang_store::trips::{TripFilter, TripInput};
+
+    let w = World::build(store).await;
+    let sip = w.actor(&w.sip_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let jt_head = w.actor(&w.jintan_head);
+    let admin = w.actor(&w.province_admin);
+
+    // Suzhou Industrial Park's team: Hong Kong 16-19 January 2023, then Japan 20-25
+    let input = TripInput {
+        name: "苏州工业园区招商小分队赴中国香港及日本".into(),
+        unit_id: w.sip.id,
+        leader_name: None,
+        leader_title: Some("苏州工业园区投资促进委员会".into()),
+        leader_level: LeaderLevel::Other,
+        members: vec![
+            activity_member(Some(&w.sip_officer), "沈笑", Some("招商小分队队员")),
+            activity_member(None, "园区投促委队员甲", None),
+            activity_member(None, "园区投促委队员乙", Some("招商专员")),
+        ],
+        member_count: None,
+        legs: vec![
+            activity_leg("HK", "香港", d(2023, 1, 16), d(2023, 1, 19)),
+            activity_leg("JP", "东京", d(2023, 1, 20), d(2023, 1, 25)),
+        ],
+        purpose: Some("与科创研发、高端制造业及金融、高校、产业园区等机构面对面洽谈合作".into()),
+        industries: vec![
+            "医疗器械".into(),
+            "智能装备".into(),
+            "绿色低碳".into(),
+            "汽车新四化".into(),
+        ],
+        planned_visits: Some(25),
+        results: Some("拜访松下、日立、住友商事、AGC等日本企业总部".into()),
+        next_steps: Some("推动重点项目进展".into()),
+        status: TripStatus::Returned,
+        synthetic: false,
+    };
+    let t = store.create_trip(&sip, &input).await.expect("trip");
+    assert_eq!(TripInput::from(&t), input);
+    assert_eq!(t.report_text, None);
+    assert_eq!(store.trip(&sip.read_scope(), t.id).await.expect("read"), t);
+    assert_eq!((t.days_out(), t.person_trips()), (10, 3));
+    assert_eq!(
+        (t.start(), t.end(), t.report_due()),
+        (
+            Some(d(2023, 1, 16)),
+            Some(d(2023, 1, 25)),
+            Some(d(2023, 2, 9))
+        )
+    );
+
+    // legs ending before they start, blank names and unknown users are refused
+    let mut bad = input.clone();
+    bad.legs[1].to = d(2023, 1, 19);
+    assert_invalid(
+        store.create_trip(&sip, &bad).await,
+        "a leg ending before it starts",
+    );
+    assert_invalid(
+        store
+            .create_trip(
+                &sip,
+                &TripInput {
+                    name: "  ".into(),
+                    ..input.clone()
+                },
+            )
+            .await,
+        "a trip without a name",
+    );
+    let mut ghost = input.clone();
+    ghost.members[1].user_id = Some(zhaoshang_domain::UserId(999_999));
+    assert_invalid(store.create_trip(&sip, &ghost).await, "an unknown member");
+
+    // Tianning's team of 2 (names not recorded) and Jintan's Europe trip not yet dated
+    let tt = store
+        .create_trip(
+            &tn,
+            &TripInput {
+                name: "天宁区赴日招商小分队".into(),
+                unit_id: w.tianning.id,
+                member_count: Some(2),
+                legs: vec![activity_leg("JP", "东京", d(2023, 2, 4), d(2023, 2, 8))],
+                status: TripStatus::Returned,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("tianning trip");
+    assert_eq!((tt.person_trips(), tt.days_out()), (2, 5));
+    let jt_trip = store
+        .create_trip(
+            &jt_head,
+            &TripInput {
+                name: "金坛区赴欧洲招商团".into(),
+                unit_id: w.jintan.id,
+                leader_name: Some("胥亚伟".into()),
+                leader_title: Some("金坛区区长".into()),
+                leader_level: LeaderLevel::Principal,
+                status: TripStatus::Planned,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("jintan trip");
+    assert_eq!(jt_trip.days_out(), 0);
+
+    // lists: latest departure first, undated last; period overlap, country, status
+    let all = admin.read_scope();
+    let list = |f: TripFilter| {
+        let all = all.clone();
+        async move {
+            let (ts, n) = store.trips(&all, &f).await.expect("trips");
+            (ts.into_iter().map(|t| t.id).collect::<Vec<_>>(), n)
+        }
+    };
+    assert_eq!(
+        list(TripFilter::default()).await,
+        (vec![tt.id, t.id, jt_trip.id], 3)
+    );
+    assert_eq!(
+        list(TripFilter {
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        })
+        .await,
+        (vec![t.id], 3)
+    );
+    assert_eq!(
+        list(TripFilter {
+            from: Some(d(2023, 1, 25)),
+            to: Some(d(2023, 1, 31)),
+            ..Default::default()
+        })
+        .await,
+        (vec![t.id], 1)
+    );
+    assert_eq!(
+        list(TripFilter {
+            from: Some(d(2023, 1, 1)),
+            to: Some(d(2023, 1, 17)),
+            ..Default::default()
+        })
+        .await,
+        (vec![t.id], 1)
+    );
+    assert_eq!(
+        list(TripFilter {
+            from: Some(d(2023, 2, 8)),
+            ..Default::default()
+        })
+        .await,
+        (vec![tt.id], 1)
+    );
+    assert_eq!(
+        list(TripFilter {
+            country: Some("jp".into()),
+            ..Default::default()
+        })
+        .await,
+        (vec![tt.id, t.id], 2)
+    );
+    assert_eq!(
+        list(TripFilter {
+            country: Some("HK".into()),
+            ..Default::default()
+        })
+        .await,
+        (vec![t.id], 1)
+    );
+    assert_eq!(
+        list(TripFilter {
+            status: Some(TripStatus::Planned),
+            ..Default::default()
+        })
+        .await,
+        (vec![jt_trip.id], 1)
+    );
+    let (read, _) = store
+        .trips(&all, &TripFilter::default())
+        .await
+        .expect("full trips");
+    assert_eq!(read[1], t, "a listed trip carries its legs and members");
+
+    // the return report: text and submission date, read back; a draft is overdue
+    assert_invalid(
+        store
+            .set_trip_report(&sip, t.id, " ", Some(d(2023, 2, 3)))
+            .await,
+        "a submitted report without text",
+    );
+    let report = "在香港、日本共拜访松下、日立、住友商事、AGC等机构，洽谈医疗器械、智能装备项目。";
+    let r = store
+        .set_trip_report(&sip, t.id, report, Some(d(2023, 2, 3)))
+        .await
+        .expect("report");
+    assert_eq!(r.report_submitted_on, Some(d(2023, 2, 3)));
+    let back = store.trip(&sip.read_scope(), t.id).await.expect("read");
+    assert_eq!(back.report_text.as_deref(), Some(report));
+    assert!(!back.report_overdue(d(2023, 3, 1)));
+    let draft = store
+        .set_trip_report(&tn, tt.id, "拜访大和房屋、三井住友银行", None)
+        .await
+        .expect("draft");
+    assert_eq!(
+        draft.report_text.as_deref(),
+        Some("拜访大和房屋、三井住友银行")
+    );
+    assert!(draft.report_overdue(d(2023, 3, 1)));
+
+    // an update replaces legs and members and keeps the report
+    let mut edit = input.clone();
+    edit.legs = vec![activity_leg("SG", "新加坡", d(2023, 1, 16), d(2023, 1, 22))];
+    edit.members.truncate(2);
+    edit.member_count = Some(4);
+    let u = store.update_trip(&sip, t.id, &edit).await.expect("update");
+    assert_eq!(TripInput::from(&u), edit);
+    assert_eq!((u.days_out(), u.person_trips()), (7, 4));
+    assert_eq!(u.report_text.as_deref(), Some(report));
+    assert_eq!(
+        list(TripFilter {
+            country: Some("SG".into()),
+            from: Some(d(2023, 1, 22)),
+            ..Default::default()
+        })
+        .await,
+        (vec![t.id], 1)
+    );
+    let t = store
+        .update_trip(&sip, t.id, &input)
+        .await
+        .expect("restore");
+    assert_eq!(TripInput::from(&t), input);
+
+    // the planned itinerary
+    let panasonic = store
+        .create_company(&sip, &company("松下"))
+        .await
+        .expect("company");
+    let hitachi = store
+        .create_company(&sip, &company("日立"))
+        .await
+        .expect("company 2");
+    let a = store
+        .add_plan_item(&sip, t.id, d(2023, 1, 21), Some(hitachi.id), "", None)
+        .await
+        .expect("plan a");
+    assert_eq!(a.label, "日立");
+    let b = store
+        .add_plan_item(
+            &sip,
+            t.id,
+            d(2023, 1, 20),
+            Some(panasonic.id),
+            "松下总部",
+            Some("医疗器械".into()),
+        )
+        .await
+        .expect("plan b");
+    let c = store
+        .add_plan_item(&sip, t.id, d(2023, 1, 20), None, "AGC", None)
+        .await
+        .expect("plan c");
+    assert_eq!(
+        store
+            .plan(&sip.read_scope(), t.id)
+            .await
+            .expect("plan")
+            .into_iter()
+            .map(|i| i.id)
+            .collect::<Vec<_>>(),
+        vec![b.id, c.id, a.id]
+    );
+    assert_invalid(
+        store
+            .add_plan_item(&sip, t.id, d(2023, 1, 30), None, "晚了", None)
+            .await,
+        "a day outside the trip",
+    );
+    assert_invalid(
+        store
+            .add_plan_item(&sip, t.id, d(2023, 1, 20), None, " ", None)
+            .await,
+        "a plan item without company or label",
+    );
+    store.delete_plan_item(&sip, c.id).await.expect("delete");
+    assert_eq!(
+        store
+            .plan(&sip.read_scope(), t.id)
+            .await
+            .expect("plan")
+            .len(),
+        2
+    );
+
+    // scope: another unit sees and changes nothing; the city head sees its districts only
+    assert_not_found(store.trip(&tn.read_scope(), t.id).await, "other unit reads");
+    assert_not_found(
+        store.update_trip(&tn, t.id, &input).await,
+        "other unit updates",
+    );
+    assert_not_found(
+        store.set_trip_report(&tn, t.id, "x", None).await,
+        "other unit reports",
+    );
+    assert_not_found(
+        store.plan(&tn.read_scope(), t.id).await,
+        "other unit's plan",
+    );
+    assert_not_found(
+        store
+            .add_plan_item(&tn, t.id, d(2023, 1, 20), None, "x", None)
+            .await,
+        "other unit plans",
+    );
+    assert_not_found(
+        store.delete_plan_item(&tn, a.id).await,
+        "other unit deletes a plan item",
+    );
+    assert_not_found(
+        store
+            .create_trip(
+                &tn,
+                &TripInput {
+                    unit_id: w.jintan.id,
+                    ..input.clone()
+                },
+            )
+            .await,
+        "a trip for a sibling unit",
+    );
+    let (city, n) = store
+        .trips(&w.actor(&w.city_head).read_scope(), &TripFilter::default())
+        .await
+        .expect("city");
+    assert_eq!(n, 2);
+    assert_eq!(
+        city.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [tt.id, jt_trip.id]
+    );
+}
+
+pub async fn events_and_batch_signing(store: &Store) {
+    use zhaoshang_domain::activity::{EventKind, LeaderLevel, TripStatus};
+    use zhaoshang_store::events::{EventFilter, EventInput};
+    use zhaoshang_store::trips::TripInput;
+
+    let w = World::build(store).await;
+    let nanjing = store
+        .create_unit(
+            &w.system,
+            &NewUnit {
+                parent_id: Some(w.province.id),
+                name: "南京市".into(),
+                short_name: None,
+                kind: UnitKind::City,
+                code: Some("320100".into()),
+                location: Location::default(),
+                opened_on: None,
+                synthetic: false,
+            },
+        )
+        .await
+        .expect("nanjing");
+    let nj_user = store
+        .create_user(
+            &w.system,
+            &NewUser {
+                username: "nj_head".into(),
+                display_name: "南京局长".into(),
+                unit_id: nanjing.id,
+                role: Role::UnitHead,
+                password_hash: "$argon2id$test".into(),
+                phone: None,
+                email: None,
+            },
+        )
+        .await
+        .expect("nanjing head");
+    let nj = w.actor(&nj_user);
+    let sip = w.actor(&w.sip_officer);
+    let admin = w.actor(&w.province_admin);
+    let head = w.actor(&w.city_head);
+
+    // Nanjing's delegation to Hong Kong from 7 February, led by the mayor
+    let trip = store
+        .create_trip(
+            &nj,
+            &TripInput {
+                name: "南京市委市政府赴香港开展经贸合作交流".into(),
+                unit_id: nanjing.id,
+                leader_name: Some("陈之常".into()),
+                leader_title: Some("南京市市长".into()),
+                leader_level: LeaderLevel::Principal,
+                legs: vec![activity_leg("HK", "香港", d(2023, 2, 7), d(2023, 2, 9))],
+                status: TripStatus::Returned,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("trip");
+    let input = EventInput {
+        name: "南京市高质量发展暨服务业扩大开放（港澳）推介会".into(),
+        kind: EventKind::Promotion,
+        unit_id: nanjing.id,
+        date: d(2023, 2, 8),
+        end_date: None,
+        country: Some("HK".into()),
+        city: Some("香港".into()),
+        venue: None,
+        industries: vec!["金融".into(), "商贸".into(), "科技研发".into()],
+        attendees: Some(300),
+        major: true,
+        trip_id: Some(trip.id),
+        notes: Some("服务业项目占比超七成".into()),
+        synthetic: false,
+    };
+    let ev = store.create_event(&nj, &input).await.expect("event");
+    assert_eq!(EventInput::from(&ev), input);
+    assert_eq!(
+        store.event(&nj.read_scope(), ev.id).await.expect("read"),
+        ev
+    );
+    assert_invalid(
+        store
+            .create_event(
+                &nj,
+                &EventInput {
+                    end_date: Some(d(2023, 2, 7)),
+                    ..input.clone()
+                },
+            )
+            .await,
+        "an event ending before it starts",
+    );
+    assert_invalid(
+        store
+            .create_event(
+                &nj,
+                &EventInput {
+                    name: " ".into(),
+                    ..input.clone()
+                },
+            )
+            .await,
+        "an event without a name",
+    );
+
+    // three Nanjing projects signed in one batch
+    let mut projects = vec![];
+    for (company_name, project_name) in [
+        ("港资金融控股集团", "跨境金融服务中心"),
+        ("香港商贸集团", "国际消费中心商贸项目"),
+        ("香港科技研发公司", "科技研发中心"),
+    ] {
+        let c = store
+            .create_company(&nj, &company(company_name))
+            .await
+            .expect("company");
+        let p = store
+            .create_project(&nj, &project(project_name, c.id, &nanjing))
+            .await
+            .expect("project");
+        projects.push((p.id, company_name));
+    }
+    let batch: Vec<(ProjectId, Vec<String>)> = projects
+        .iter()
+        .map(|(p, c)| (*p, vec!["南京市人民政府".to_string(), c.to_string()]))
+        .collect();
+    store
+        .add_event_signings(&nj, ev.id, &batch)
+        .await
+        .expect("batch signing");
+    assert_eq!(
+        store
+            .event_signings(&nj.read_scope(), ev.id)
+            .await
+            .expect("signings"),
+        batch
+    );
+
+    // a duplicate is a conflict, and a batch with one is refused whole
+    assert!(matches!(
+        store
+            .add_event_signing(&nj, ev.id, projects[0].0, vec![])
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let c4 = store
+        .create_company(&nj, &company("南京服务业外资企业"))
+        .await
+        .expect("company 4");
+    let p4 = store
+        .create_project(&nj, &project("服务业扩大开放项目", c4.id, &nanjing))
+        .await
+        .expect("project 4");
+    assert!(matches!(
+        store
+            .add_event_signings(&nj, ev.id, &[(p4.id, vec![]), (projects[1].0, vec![])])
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store
+            .add_event_signings(&nj, ev.id, &[(p4.id, vec![]), (p4.id, vec![])])
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .event_signings(&nj.read_scope(), ev.id)
+            .await
+            .expect("signings")
+            .len(),
+        3
+    );
+
+    // another unit's project: outside the actor's reach, or outside the event's unit
+    let sc = store
+        .create_company(&sip, &company("住友商事"))
+        .await
+        .expect("sip company");
+    let sp = store
+        .create_project(&sip, &project("园区项目", sc.id, &w.sip))
+        .await
+        .expect("sip project");
+    assert_not_found(
+        store.add_event_signing(&nj, ev.id, sp.id, vec![]).await,
+        "a project of another city",
+    );
+    assert_invalid(
+        store.add_event_signing(&admin, ev.id, sp.id, vec![]).await,
+        "a project outside the event's unit",
+    );
+
+    // scope: Suzhou sees and changes nothing of Nanjing's event
+    assert_not_found(
+        store.event(&sip.read_scope(), ev.id).await,
+        "other unit reads",
+    );
+    assert_not_found(
+        store.event_signings(&sip.read_scope(), ev.id).await,
+        "other unit reads signings",
+    );
+    assert_not_found(
+        store.update_event(&sip, ev.id, &input).await,
+        "other unit updates",
+    );
+    assert_not_found(
+        store.add_event_signing(&sip, ev.id, sp.id, vec![]).await,
+        "other unit signs",
+    );
+    assert_not_found(
+        store.remove_event_signing(&sip, ev.id, projects[0].0).await,
+        "other unit removes a signing",
+    );
+    assert_not_found(
+        store
+            .create_event(
+                &sip,
+                &EventInput {
+                    trip_id: None,
+                    ..input.clone()
+                },
+            )
+            .await,
+        "an event for another unit",
+    );
+
+    // remove and update
+    store
+        .remove_event_signing(&nj, ev.id, projects[2].0)
+        .await
+        .expect("remove");
+    assert_not_found(
+        store.remove_event_signing(&nj, ev.id, projects[2].0).await,
+        "removed twice",
+    );
+    assert_eq!(
+        store
+            .event_signings(&nj.read_scope(), ev.id)
+            .await
+            .expect("signings")
+            .len(),
+        2
+    );
+    let mut edit = input.clone();
+    edit.attendees = Some(500);
+    edit.end_date = Some(d(2023, 2, 9));
+    let ev2 = store.update_event(&nj, ev.id, &edit).await.expect("update");
+    assert_eq!(EventInput::from(&ev2), edit);
+
+    // Changzhou signs in Shenzhen on 9 February: a city event with a district's project
+    let kp = store
+        .create_company(&w.actor(&w.jintan_officer), &company("鲲鹏资本"))
+        .await
+        .expect("kunpeng");
+    let kp_project = store
+        .create_project(
+            &w.actor(&w.jintan_officer),
+            &project("耀石锂电固态电池", kp.id, &w.jintan),
+        )
+        .await
+        .expect("jintan project");
+    let cz = store
+        .create_event(
+            &head,
+            &EventInput {
+                name: "鲲鹏资本、耀石锂电科技有限公司与常州市签约".into(),
+                kind: EventKind::SigningCeremony,
+                unit_id: w.changzhou.id,
+                date: d(2023, 2, 9),
+                country: Some("CN".into()),
+                city: Some("深圳".into()),
+                industries: vec!["电池材料".into(), "固态电池".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("changzhou event");
+    store
+        .add_event_signing(
+            &head,
+            cz.id,
+            kp_project.id,
+            vec![
+                "鲲鹏资本".into(),
+                "耀石锂电科技有限公司".into(),
+                "常州市".into(),
+            ],
+        )
+        .await
+        .expect("a district project at the city's event");
+    assert_not_found(
+        store
+            .event(&w.actor(&w.jintan_officer).read_scope(), cz.id)
+            .await,
+        "a district officer reads the city's event",
+    );
+
+    // lists
+    let all = admin.read_scope();
+    let list = |f: EventFilter| {
+        let all = all.clone();
+        async move {
+            let (es, n) = store.events(&all, &f).await.expect("events");
+            (es.into_iter().map(|e| e.id).collect::<Vec<_>>(), n)
+        }
+    };
+    assert_eq!(list(EventFilter::default()).await, (vec![cz.id, ev.id], 2));
+    assert_eq!(
+        list(EventFilter {
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        })
+        .await,
+        (vec![ev.id], 2)
+    );
+    assert_eq!(
+        list(EventFilter {
+            country: Some("hk".into()),
+            ..Default::default()
+        })
+        .await,
+        (vec![ev.id], 1)
+    );
+    assert_eq!(
+        list(EventFilter {
+            kind: Some(EventKind::SigningCeremony),
+            ..Default::default()
+        })
+        .await,
+        (vec![cz.id], 1)
+    );
+    assert_eq!(
+        list(EventFilter {
+            major: Some(true),
+            ..Default::default()
+        })
+        .await,
+        (vec![ev.id], 1)
+    );
+    assert_eq!(
+        list(EventFilter {
+            from: Some(d(2023, 2, 9)),
+            to: Some(d(2023, 2, 28)),
+            ..Default::default()
+        })
+        .await,
+        (vec![cz.id, ev.id], 2),
+        "the Hong Kong event now runs to 9 February"
+    );
+    assert_eq!(
+        list(EventFilter {
+            to: Some(d(2023, 2, 8)),
+            ..Default::default()
+        })
+        .await,
+        (vec![ev.id], 1)
+    );
+    assert_eq!(
+        list(EventFilter {
+            unit: Some(w.changzhou.id),
+            ..Default::default()
+        })
+        .await,
+        (vec![cz.id], 1)
+    );
+    let (city, n) = store
+        .events(&head.read_scope(), &EventFilter::default())
+        .await
+        .expect("city events");
+    assert_eq!((city.len(), n), (1, 1));
+}
+
+/// Duplicates found by pinyin and English names, search by pinyin initials, and a merge of
+/// two companies undone: every link moves to the survivor and back, and both companies,
+/// their keys and every linked row read back identical to before.
+pub async fn company_merge_and_unmerge(store: &Store) {
+    use zhaoshang_store::trips::TripInput;
+    use zhaoshang_store::visits::VisitInput;
+
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let head = w.actor(&w.city_head);
+    let all = Scope::All;
+
+    // the same investor entered twice: by 金坛 and, written another way, by 天宁
+    let a = store
+        .create_company(
+            &jt,
+            &CompanyInput {
+                name_zh: Some("松下电器（中国）有限公司".into()),
+                name_en: Some("Panasonic Corporation".into()),
+                country: Some("CN".into()),
+                tags: vec!["fortune500".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("A");
+    let b = store
+        .create_company(
+            &tn,
+            &CompanyInput {
+                name_zh: Some("松下电器中国投资有限公司".into()),
+                name_en: Some("PANASONIC CHINA CO., LTD.".into()),
+                short_name: Some("中国松下".into()),
+                aliases: vec!["Panasonic China".into()],
+                credit_code: Some("91320594MA1MXRN669".parse().expect("code")),
+                country: Some("CN".into()),
+                city: Some("北京".into()),
+                notes: Some("天宁区录入".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("B");
+
+    // candidates: by pinyin, by English name; search by initials and pinyin prefixes
+    let haier = store
+        .create_company(&jt, &company("海尔智家股份有限公司"))
+        .await
+        .expect("haier");
+    let homophone = store
+        .company_candidates(&company("海而智家"), None)
+        .await
+        .expect("pinyin candidates");
+    assert_eq!(homophone.len(), 1, "{homophone:?}");
+    assert_eq!(homophone[0].company.id, haier.id);
+    assert_eq!(homophone[0].reasons, ["拼音相同（haierzhijia）"]);
+    let same = store
+        .company_candidates(&company("海尔智家"), None)
+        .await
+        .expect("name candidates");
+    assert_eq!(
+        same[0].reasons,
+        ["名称相同（规范化后为“海尔智家”）"],
+        "the same name is not also reported as the same pinyin"
+    );
+    let english = store
+        .company_candidates(
+            &CompanyInput {
+                name_en: Some("PANASONIC CORP.".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .expect("english candidates");
+    assert_eq!(english.len(), 1, "{english:?}");
+    assert_eq!(english[0].company.id, a.id);
+    assert_eq!(
+        english[0].reasons,
+        ["英文名称相同（规范化后为“panasonic”）"]
+    );
+    for q in ["sxdq", "SXDQ", "songxia", "Song Xia Dian"] {
+        let ids: Vec<CompanyId> = store
+            .search_companies(q, 10)
+            .await
+            .expect("search")
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        assert!(ids.contains(&a.id) && ids.contains(&b.id), "{q}: {ids:?}");
+        assert!(!ids.contains(&haier.id), "{q}: {ids:?}");
+    }
+    let ids: Vec<CompanyId> = store
+        .search_companies("hezj", 10)
+        .await
+        .expect("initials")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, [haier.id]);
+    // pinyin matches from the start only: "dq" is inside sxdq, not a prefix
+    assert!(
+        store
+            .search_companies("dq", 10)
+            .await
+            .expect("dq")
+            .is_empty()
+    );
+
+    // B has a subsidiary, contacts, a project, visits and a planned trip stop, from both
+    // units; A has its own
+    let sub = store
+        .create_company(
+            &tn,
+            &CompanyInput {
+                parent_id: Some(b.id),
+                ..company("松下电器研发（苏州）有限公司")
+            },
+        )
+        .await
+        .expect("subsidiary");
+    let contact = |name: &str| ContactInput {
+        name: name.into(),
+        phone: Some("13900000000".into()),
+        ..Default::default()
+    };
+    let b_contact_tn = store
+        .create_contact(&tn, b.id, &contact("李部长"))
+        .await
+        .expect("contact");
+    let b_contact_jt = store
+        .create_contact(&jt, b.id, &contact("王经理"))
+        .await
+        .expect("contact");
+    let a_contact = store
+        .create_contact(&jt, a.id, &contact("赵总"))
+        .await
+        .expect("contact");
+    let b_project = store
+        .create_project(&tn, &project("松下汽车电子项目", b.id, &w.tianning))
+        .await
+        .expect("project");
+    let a_project = store
+        .create_project(&jt, &project("松下电池材料项目", a.id, &w.jintan))
+        .await
+        .expect("project");
+    let b_visit = store
+        .create_visit(
+            &tn,
+            &VisitInput {
+                notes: Some("介绍天宁区汽车电子产业".into()),
+                ..activity_visit(&w.tianning, d(2023, 2, 6), b.id)
+            },
+        )
+        .await
+        .expect("visit");
+    let a_visit = store
+        .create_visit(&jt, &activity_visit(&w.jintan, d(2023, 2, 7), a.id))
+        .await
+        .expect("visit");
+    let trip = store
+        .create_trip(
+            &tn,
+            &TripInput {
+                name: "天宁区赴京招商".into(),
+                unit_id: w.tianning.id,
+                legs: vec![activity_leg("CN", "北京", d(2023, 3, 1), d(2023, 3, 3))],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("trip");
+    let stop = store
+        .add_plan_item(&tn, trip.id, d(2023, 3, 2), Some(b.id), "", None)
+        .await
+        .expect("plan");
+    let other_stop = store
+        .add_plan_item(&tn, trip.id, d(2023, 3, 2), Some(a.id), "", None)
+        .await
+        .expect("plan");
+
+    // everything as it was before the merge, read back in full
+    let rows_before = (
+        store.company_row(a.id).await.expect("row a"),
+        store.company_row(b.id).await.expect("row b"),
+        store.company_row(sub.id).await.expect("row sub"),
+    );
+    let keys_before = (
+        store.company_keys(a.id).await.expect("keys a"),
+        store.company_keys(b.id).await.expect("keys b"),
+    );
+    assert!(
+        keys_before
+            .0
+            .contains(&("songxiadianqizhongguo".into(), "pinyin".into()))
+    );
+    assert!(
+        keys_before
+            .0
+            .contains(&("sxdqzg".into(), "initials".into()))
+    );
+    let linked = || async {
+        (
+            store.project(&all, b_project.id).await.expect("p"),
+            store.project(&all, a_project.id).await.expect("p"),
+            store.visit(&all, b_visit.id).await.expect("v"),
+            store.visit(&all, a_visit.id).await.expect("v"),
+            store.contact(&all, b_contact_tn.id).await.expect("c"),
+            store.contact(&all, b_contact_jt.id).await.expect("c"),
+            store.contact(&all, a_contact.id).await.expect("c"),
+            store.plan(&all, trip.id).await.expect("plan"),
+        )
+    };
+    let linked_before = linked().await;
+
+    // who may merge: both entering units must be in the actor's write scope
+    assert_not_found(
+        store.merge_companies(&jt, b.id, a.id).await,
+        "金坛 merges 天宁's company",
+    );
+    assert!(matches!(
+        store.merge_companies(&tn, b.id, a.id).await,
+        Err(StoreError::Invalid(m)) if m.contains("修改权限")
+    ));
+    assert_not_found(
+        store
+            .merge_companies(&w.actor(&w.city_viewer), b.id, a.id)
+            .await,
+        "viewer merges",
+    );
+    assert!(matches!(
+        store.merge_companies(&head, b.id, b.id).await,
+        Err(StoreError::Invalid(m)) if m.contains("自己")
+    ));
+    assert!(matches!(
+        store.merge_companies(&head, b.id, CompanyId(999_999)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        store.merge_preview(b.id).await.expect("preview"),
+        zhaoshang_store::merge::MoveCounts {
+            projects: 1,
+            visits: 1,
+            contacts: 2,
+            trip_plan: 1,
+            subsidiaries: 1,
+        }
+    );
+
+    // the city head merges B into A
+    let m = store
+        .merge_companies(&head, b.id, a.id)
+        .await
+        .expect("merge");
+    assert_eq!((m.survivor_id, m.merged_id), (a.id, b.id));
+    assert!(m.is_active());
+    assert_eq!(m.merged_by, Some(w.city_head.id));
+    assert_eq!(m.moved.projects, [b_project.id.0]);
+    assert_eq!(m.moved.visits, [b_visit.id.0]);
+    assert_eq!(m.moved.contacts, [b_contact_tn.id.0, b_contact_jt.id.0]);
+    assert_eq!(m.moved.trip_plan, [stop.id]);
+    assert_eq!(m.moved.subsidiaries, [sub.id.0]);
+    assert_eq!(m.snapshot.survivor.company, rows_before.0);
+    assert_eq!(m.snapshot.merged.keys, keys_before.1);
+
+    let b_now = store.company(b.id).await.expect("b");
+    assert_eq!(b_now.merged_into, Some(a.id));
+    let a_now = store.company(a.id).await.expect("a");
+    assert_eq!(
+        (a_now.name_zh.as_deref(), a_now.name_en.as_deref()),
+        (a.name_zh.as_deref(), a.name_en.as_deref()),
+        "the survivor keeps its own facts"
+    );
+    assert_eq!(a_now.credit_code, None);
+    assert_eq!(
+        a_now.aliases,
+        [
+            "松下电器中国投资有限公司",
+            "PANASONIC CHINA CO., LTD.",
+            "中国松下",
+        ]
+    );
+    let a_keys = store.company_keys(a.id).await.expect("keys");
+    for k in &keys_before.1 {
+        assert!(a_keys.contains(k), "{k:?} on the survivor");
+    }
+    assert_eq!(
+        store
+            .project(&all, b_project.id)
+            .await
+            .expect("p")
+            .company_id,
+        a.id
+    );
+    assert_eq!(
+        store.visit(&all, b_visit.id).await.expect("v").company_id,
+        a.id
+    );
+    for c in [&b_contact_tn, &b_contact_jt] {
+        assert_eq!(store.contact(&all, c.id).await.expect("c").company_id, a.id);
+    }
+    assert!(
+        store
+            .plan(&all, trip.id)
+            .await
+            .expect("plan")
+            .iter()
+            .all(|p| p.company_id == Some(a.id))
+    );
+    assert_eq!(
+        store.company(sub.id).await.expect("sub").parent_id,
+        Some(a.id)
+    );
+    assert_eq!(
+        store
+            .subsidiaries(a.id)
+            .await
+            .expect("subs")
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [sub.id]
+    );
+
+    // lists, search and candidates leave the merged company out; its names find the survivor
+    let found: Vec<CompanyId> = store
+        .search_companies("中国松下", 10)
+        .await
+        .expect("search")
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(found, [a.id]);
+    let cands = store
+        .company_candidates(&company("松下电器中国投资"), None)
+        .await
+        .expect("candidates");
+    assert_eq!(
+        cands.iter().map(|c| c.company.id).collect::<Vec<_>>(),
+        [a.id]
+    );
+    let (listed, _) = store
+        .companies(&CompanyFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert!(!listed.iter().any(|c| c.id == b.id));
+
+    // refused: merging again, into a merged company, chains, editing the merged record
+    let c = store
+        .create_company(&jt, &company("松下电器（苏州）"))
+        .await
+        .expect("C");
+    assert!(matches!(
+        store.merge_companies(&head, b.id, c.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.merge_companies(&head, c.id, b.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.merge_companies(&head, a.id, c.id).await,
+        Err(StoreError::Conflict(m)) if m.contains("串联")
+    ));
+    assert!(matches!(
+        store.update_company(&head, b.id, &company("改名")).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // after the merge, work goes on at the survivor
+    let later_contact = store
+        .create_contact(&jt, a.id, &contact("新联系人"))
+        .await
+        .expect("later contact");
+    let later_visit = store
+        .create_visit(&jt, &activity_visit(&w.jintan, d(2023, 4, 1), a.id))
+        .await
+        .expect("later visit");
+
+    // unmerges go last-in first-out per survivor
+    let m2 = store
+        .merge_companies(&head, c.id, a.id)
+        .await
+        .expect("merge C");
+    assert!(matches!(
+        store.unmerge_company(&head, b.id).await,
+        Err(StoreError::Conflict(m)) if m.contains("先撤销")
+    ));
+    // who may unmerge: the same rule as merging
+    assert_not_found(store.unmerge_company(&jt, b.id).await, "金坛 unmerges");
+    assert!(matches!(
+        store.unmerge_company(&tn, b.id).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let undone2 = store.unmerge_company(&head, c.id).await.expect("unmerge C");
+    assert_eq!(undone2.id, m2.id);
+    let undone = store.unmerge_company(&head, b.id).await.expect("unmerge");
+    assert_eq!(undone.id, m.id);
+    assert!(!undone.is_active());
+    assert_eq!(undone.undone_by, Some(w.city_head.id));
+
+    // both companies, their keys and every linked row exactly as before
+    assert_eq!(
+        (
+            store.company_row(a.id).await.expect("row a"),
+            store.company_row(b.id).await.expect("row b"),
+            store.company_row(sub.id).await.expect("row sub"),
+        ),
+        rows_before
+    );
+    assert_eq!(
+        (
+            store.company_keys(a.id).await.expect("keys a"),
+            store.company_keys(b.id).await.expect("keys b"),
+        ),
+        keys_before
+    );
+    assert_eq!(linked().await, linked_before);
+    assert_eq!(store.company(b.id).await.expect("b").merged_into, None);
+    assert_eq!(
+        store
+            .plan(&all, trip.id)
+            .await
+            .expect("plan")
+            .iter()
+            .map(|p| (p.id, p.company_id))
+            .collect::<Vec<_>>(),
+        [(stop.id, Some(b.id)), (other_stop.id, Some(a.id))]
+    );
+    // what was added after the merge stays with the survivor
+    assert_eq!(
+        store
+            .contact(&all, later_contact.id)
+            .await
+            .expect("c")
+            .company_id,
+        a.id
+    );
+    assert_eq!(
+        store
+            .visit(&all, later_visit.id)
+            .await
+            .expect("v")
+            .company_id,
+        a.id
+    );
+
+    // the merge rows are kept, marked undone; a second unmerge is refused
+    let history = store.company_merges(b.id).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert!(history[0].undone_at.is_some());
+    assert!(matches!(
+        store.unmerge_company(&head, b.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let audit = store
+        .audit_list(
+            &all,
+            &AuditFilter {
+                entity: Some("company".into()),
+                entity_id: Some(b.id.0),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["unmerge", "merge", "insert"]);
+    assert_eq!(
+        store
+            .audit_count(
+                &all,
+                &AuditFilter {
+                    entity: Some("company_merge".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("count"),
+        4
+    );
+    // merged again after the unmerge: a fresh merge row
+    let again = store
+        .merge_companies(&head, b.id, a.id)
+        .await
+        .expect("merge again");
+    assert_ne!(again.id, m.id);
+}

@@ -4,6 +4,7 @@
 
 pub mod conformance;
 mod db;
+pub mod stats_stories;
 pub mod world;
 
 pub use db::{TestDb, postgres, sqlite};

@@ -37,4 +37,8 @@ conformance!(
     amounts_keep_currency_rate_and_provenance,
     audit_log_records_every_change,
     rates_and_settings,
+    visits_round_trip_and_scope,
+    trips_with_legs_members_and_report,
+    events_and_batch_signing,
+    company_merge_and_unmerge,
 );

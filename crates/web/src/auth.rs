@@ -81,16 +81,15 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 );
             }
         }
-    } else if let Some(c) = cookie(headers, SESSION_COOKIE) {
-        if let Ok(Some((session, user))) =
+    } else if let Some(c) = cookie(headers, SESSION_COOKIE)
+        && let Ok(Some((session, user))) =
             zhaoshang_app::sessions::resume(&state.store, c, state.config.session_hours, now).await
-        {
-            identity = Some(Identity {
-                actor: user.actor(Channel::Web),
-                user,
-                session: Some(session),
-            });
-        }
+    {
+        identity = Some(Identity {
+            actor: user.actor(Channel::Web),
+            user,
+            session: Some(session),
+        });
     }
     if let Some(i) = identity {
         req.extensions_mut().insert(i);

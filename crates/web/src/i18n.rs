@@ -35,13 +35,68 @@ impl Lang {
 }
 
 /// (area, Chinese, English): every catalogue file, listed once.
-pub const CATALOGUES: &[(&str, &str, &str)] = &[(
-    "common",
-    include_str!("../i18n/zh/common.toml"),
-    include_str!("../i18n/en/common.toml"),
-)];
+pub const CATALOGUES: &[(&str, &str, &str)] = &[
+    (
+        "common",
+        include_str!("../i18n/zh/common.toml"),
+        include_str!("../i18n/en/common.toml"),
+    ),
+    (
+        "admin",
+        include_str!("../i18n/zh/admin.toml"),
+        include_str!("../i18n/en/admin.toml"),
+    ),
+    (
+        "targets",
+        include_str!("../i18n/zh/targets.toml"),
+        include_str!("../i18n/en/targets.toml"),
+    ),
+    (
+        "map",
+        include_str!("../i18n/zh/map.toml"),
+        include_str!("../i18n/en/map.toml"),
+    ),
+    (
+        "briefing",
+        include_str!("../i18n/zh/briefing.toml"),
+        include_str!("../i18n/en/briefing.toml"),
+    ),
+    (
+        "dashboard",
+        include_str!("../i18n/zh/dashboard.toml"),
+        include_str!("../i18n/en/dashboard.toml"),
+    ),
+    (
+        "companies",
+        include_str!("../i18n/zh/companies.toml"),
+        include_str!("../i18n/en/companies.toml"),
+    ),
+    (
+        "projects",
+        include_str!("../i18n/zh/projects.toml"),
+        include_str!("../i18n/en/projects.toml"),
+    ),
+    (
+        "visits",
+        include_str!("../i18n/zh/visits.toml"),
+        include_str!("../i18n/en/visits.toml"),
+    ),
+    (
+        "trips",
+        include_str!("../i18n/zh/trips.toml"),
+        include_str!("../i18n/en/trips.toml"),
+    ),
+    (
+        "events",
+        include_str!("../i18n/zh/events.toml"),
+        include_str!("../i18n/en/events.toml"),
+    ),
+];
 
 pub type Catalogue = HashMap<String, String>;
+
+/// Picks one language's text out of a catalogue row.
+type Pick = fn(&(&'static str, &'static str, &'static str)) -> (&'static str, &'static str);
 
 fn flatten(prefix: &str, v: &toml::Value, out: &mut Catalogue) {
     match v {
@@ -79,10 +134,7 @@ pub fn parse(
 fn catalogue(lang: Lang) -> &'static Catalogue {
     static ZH: OnceLock<Catalogue> = OnceLock::new();
     static EN: OnceLock<Catalogue> = OnceLock::new();
-    let (cell, pick): (
-        &OnceLock<Catalogue>,
-        fn(&(&'static str, &'static str, &'static str)) -> (&'static str, &'static str),
-    ) = match lang {
+    let (cell, pick): (&OnceLock<Catalogue>, Pick) = match lang {
         Lang::Zh => (&ZH, |c| (c.0, c.1)),
         Lang::En => (&EN, |c| (c.0, c.2)),
     };

@@ -14,6 +14,7 @@ pub mod html;
 pub mod i18n;
 pub mod routes;
 mod security;
+pub mod svg;
 pub mod view;
 
 pub use error::WebError;
@@ -45,13 +46,20 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
+    /// the in-memory rollup behind the dashboards, kept exact from the audit log
+    pub rollup: std::sync::Arc<zhaoshang_app::rollup::Rollup>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
+        AppState::with_config(store, WebConfig::default())
+    }
+
+    pub fn with_config(store: Store, config: WebConfig) -> AppState {
         AppState {
             store,
-            config: WebConfig::default(),
+            config,
+            rollup: zhaoshang_app::rollup::Rollup::new(),
         }
     }
 }

@@ -48,6 +48,7 @@ pub enum Subject {
     Trip,
     Event,
     Token,
+    Target,
 }
 
 pub struct Route {

@@ -13,6 +13,7 @@ pub const FLASH_COOKIE: &str = "zs_flash";
 /// One navigation entry: (section id, catalogue key, href).
 pub const NAV: &[(&str, &str, &str)] = &[
     ("home", "nav.home", "/"),
+    ("dashboard", "nav.dashboard", "/dashboard"),
     ("companies", "nav.companies", "/companies"),
     ("projects", "nav.projects", "/projects"),
     ("visits", "nav.visits", "/visits"),
@@ -42,6 +43,8 @@ pub struct Layout {
     pub unit_name: String,
     pub csrf: String,
     pub flash: Option<Flash>,
+    /// an extra class on <body> (the dashboard's big-screen mode)
+    pub extra_class: &'static str,
 }
 
 /// The language: the signed-in user's choice, else the cookie, else Chinese.
@@ -99,6 +102,7 @@ impl Layout {
                 .unwrap_or_default(),
             csrf: identity.map(|i| i.csrf().to_string()).unwrap_or_default(),
             flash: read_flash(headers),
+            extra_class: "",
             tr,
         }
     }

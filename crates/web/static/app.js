@@ -54,3 +54,91 @@
     window.__zsLoaded = true;
   });
 })();
+
+// --- 客商 (companies): type-ahead for company fields --------------------------------------
+// <input data-company-search list="x"> + <datalist id="x">: suggestions "id · name" from
+// /api/v1/companies/search; the server accepts an id, "id · name" or an exact name, so the
+// field works the same without this script.
+(function () {
+  "use strict";
+  function start() {
+    document.querySelectorAll("input[data-company-search]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("list") || "");
+      if (!list || !window.fetch) return;
+      var timer = null;
+      var last = "";
+      input.addEventListener("input", function () {
+        var q = input.value.trim();
+        // an id typed, or a suggestion picked: nothing to look up
+        if (q === last || /^\d+(\s*·.*)?$/.test(q)) return;
+        last = q;
+        window.clearTimeout(timer);
+        if (!q) return;
+        timer = window.setTimeout(function () {
+          window.fetch("/api/v1/companies/search?limit=10&q=" + encodeURIComponent(q), {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" }
+          })
+            .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+            .then(function (page) {
+              while (list.firstChild) list.removeChild(list.firstChild);
+              (page.items || []).forEach(function (c) {
+                var o = document.createElement("option");
+                o.value = c.id + " · " + c.display_name;
+                if (c.country_name) o.label = c.country_name;
+                list.appendChild(o);
+              });
+            })
+            .catch(function () { /* suggestions are a convenience only */ });
+        }, 200);
+      });
+    });
+  }
+  if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
+})();
+
+// --- 拜访 (visits): one more participant row ----------------------------------------------
+// The visit form has three rows without script; this shows a button that copies the last
+// row empty, so a delegation of any size fits.
+(function () {
+  "use strict";
+  function start() {
+    document.querySelectorAll("[data-add-participant]").forEach(function (btn) {
+      btn.hidden = false;
+      btn.addEventListener("click", function () {
+        var rows = btn.parentNode.querySelectorAll("[data-participant-row]");
+        if (!rows.length) return;
+        var copy = rows[rows.length - 1].cloneNode(true);
+        copy.querySelectorAll("input").forEach(function (i) { i.value = ""; });
+        copy.querySelectorAll("select").forEach(function (s) { s.value = "other"; });
+        btn.parentNode.insertBefore(copy, btn);
+        var first = copy.querySelector("input");
+        if (first) first.focus();
+      });
+    });
+  }
+  if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
+})();
+
+// --- trips (出访): the report's print button ----------------------------------------------
+(function () {
+  "use strict";
+  function start() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+  if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
+})();
+
+// The dashboard's meeting-room mode reloads itself every few minutes.
+(function () {
+  "use strict";
+  function start() {
+    var el = document.querySelector("[data-refresh]");
+    if (!el) return;
+    var seconds = parseInt(el.getAttribute("data-refresh"), 10) || 300;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
+  if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
+})();

@@ -3,7 +3,13 @@
 //! `{"items", "total", "limit", "offset"}`. Authenticated by session (with CSRF header) or by
 //! a personal token (`Authorization: Bearer zs_…`).
 
+pub mod admin;
+pub mod companies;
+pub mod events;
 pub mod openapi;
+pub mod projects;
+pub mod trips;
+pub mod visits;
 
 use crate::auth::Identity;
 use crate::routes::Route;
@@ -17,7 +23,14 @@ use zhaoshang_app::AppError;
 
 /// Every area's API routes.
 pub fn areas() -> Vec<Route> {
-    let areas: Vec<Vec<Route>> = vec![];
+    let areas: Vec<Vec<Route>> = vec![
+        admin::routes(),
+        companies::routes(),
+        projects::routes(),
+        trips::routes(),
+        events::routes(),
+        visits::routes(),
+    ];
     areas.into_iter().flatten().collect()
 }
 

@@ -2,15 +2,38 @@
 //! [`areas`] collects them into the route table.
 
 pub mod account;
+pub mod admin;
+pub mod briefing;
+pub mod companies;
+pub mod dashboard;
+pub mod events;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod map;
+pub mod projects;
+pub mod targets;
+pub mod trip_report;
+pub mod trips;
+pub mod visits;
 
 use crate::routes::Route;
 
 /// Every area's page routes (the core ones are in `routes::table`).
 pub fn areas() -> Vec<Route> {
-    let areas: Vec<Vec<Route>> = vec![];
+    let areas: Vec<Vec<Route>> = vec![
+        projects::routes(),
+        admin::routes(),
+        companies::routes(),
+        targets::routes(),
+        map::routes(),
+        briefing::routes(),
+        visits::routes(),
+        trips::routes(),
+        trip_report::routes(),
+        events::routes(),
+        dashboard::routes(),
+    ];
     areas.into_iter().flatten().collect()
 }
 

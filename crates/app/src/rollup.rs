@@ -1,0 +1,734 @@
+//! The rollup: an in-memory, column-like copy of what dashboards count (visits, projects
+//! with their stage crossings, trips, events), built from the database once and then kept
+//! exact by replaying the audit log. Every change to the data writes an audit row in its
+//! own transaction, so before each use the rollup reads the audit rows it has not seen and
+//! reloads exactly those records (a change it cannot apply record by record — a unit, a
+//! company, a merge, a bulk load — rebuilds it). A dashboard at province scale is then a
+//! few passes over compact vectors instead of GROUP BY queries over millions of rows.
+
+use crate::Result;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+use zhaoshang_domain::auth::Scope;
+use zhaoshang_domain::company::{IMPORTANT_TAGS, IndustryCode};
+use zhaoshang_domain::money::from_fen;
+use zhaoshang_domain::target::{Metric, MetricFilter, Period};
+use zhaoshang_store::Store;
+
+/// Audit ids may commit out of order on PostgreSQL (a lower id committing after a higher
+/// one); ids this far below the high-water mark are re-read and skipped when already seen.
+const WINDOW: i64 = 10_000;
+
+fn day_of(s: &str) -> i32 {
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(""), "%Y-%m-%d")
+        .map(|d| d.num_days_from_ce())
+        .unwrap_or(i32::MIN)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct V {
+    unit: u32,
+    day: i32,
+    inbound: bool,
+    important: bool,
+    foreign: bool,
+}
+
+#[derive(Debug, Clone)]
+struct P {
+    id: i64,
+    unit: u32,
+    stage: i8,
+    closed: bool,
+    fen: i64,
+    foreign: bool,
+    industry: Option<String>,
+    created: i32,
+    /// days of effective crossings into 签约 (4), 开工 (6), 投产 (8)
+    cross: [Vec<i32>; 3],
+}
+
+#[derive(Debug, Clone)]
+struct T {
+    id: i64,
+    unit: u32,
+    start: i32,
+    persons: i64,
+    countries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct E {
+    unit: u32,
+    day: i32,
+    major: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CompanyInfo {
+    important: bool,
+    foreign: bool,
+}
+
+/// Units in depth-first order: a subtree is a contiguous range of positions.
+#[derive(Debug, Default)]
+struct Units {
+    pos: HashMap<i64, u32>,
+    end: Vec<u32>,
+    id: Vec<i64>,
+    parent: Vec<Option<u32>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    high_water: i64,
+    seen: BTreeSet<i64>,
+    units: Units,
+    companies: HashMap<i64, CompanyInfo>,
+    visits: Vec<V>,
+    visit_ids: Vec<i64>,
+    visit_at: HashMap<i64, usize>,
+    projects: Vec<P>,
+    project_at: HashMap<i64, usize>,
+    trips: Vec<T>,
+    trip_at: HashMap<i64, usize>,
+    events: Vec<E>,
+    event_at: HashMap<i64, usize>,
+}
+
+/// A unit range: records whose unit position is in `lo..hi`.
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    lo: u32,
+    hi: u32,
+}
+
+impl Range {
+    fn has(&self, u: u32) -> bool {
+        self.lo <= u && u < self.hi
+    }
+}
+
+#[derive(Default)]
+pub struct Rollup {
+    state: RwLock<Option<Snapshot>>,
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Rollup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rollup")
+    }
+}
+
+fn company_info(tags: &str, country: Option<&str>) -> CompanyInfo {
+    CompanyInfo {
+        important: IMPORTANT_TAGS
+            .iter()
+            .any(|t| tags.contains(&format!("\"{t}\""))),
+        foreign: country.is_some_and(|c| c != "CN"),
+    }
+}
+
+fn crossings(log: &[zhaoshang_store::rollup_rows::LogRow]) -> ([Vec<i32>; 3], i32) {
+    let mut cross: [Vec<i32>; 3] = Default::default();
+    let mut created = i32::MIN;
+    for e in log {
+        if e.from_stage.is_none() && created == i32::MIN {
+            created = day_of(&e.at);
+        }
+        if !e.effective {
+            continue;
+        }
+        for (i, line) in [4, 6, 8].into_iter().enumerate() {
+            if e.to_stage >= line && e.from_stage.is_none_or(|f| f < line) {
+                cross[i].push(day_of(&e.at));
+            }
+        }
+    }
+    (cross, created)
+}
+
+impl Snapshot {
+    async fn build(store: &Store) -> Result<Snapshot> {
+        let high_water = store.audit_high_water().await?;
+        // what the build already reflects: audit rows up to the high-water mark
+        let seen = store
+            .audit_since((high_water - WINDOW).max(0))
+            .await?
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .filter(|id| *id <= high_water)
+            .collect();
+        let mut s = Snapshot {
+            high_water,
+            seen,
+            ..Default::default()
+        };
+        // units in depth-first order
+        let tree = zhaoshang_domain::unit::UnitTree::new(store.units(&Scope::All).await?);
+        let mut order = vec![];
+        for root in tree.roots() {
+            order.extend(
+                tree.subtree(root.id)
+                    .into_iter()
+                    .map(|u| (u.id.0, u.parent_id.map(|p| p.0), u.path.clone())),
+            );
+        }
+        for (i, (id, _, _)) in order.iter().enumerate() {
+            s.units.pos.insert(*id, i as u32);
+            s.units.id.push(*id);
+        }
+        for (i, (_, parent, path)) in order.iter().enumerate() {
+            s.units
+                .parent
+                .push(parent.and_then(|p| s.units.pos.get(&p).copied()));
+            let mut end = i + 1;
+            while end < order.len() && order[end].2.starts_with(path.as_str()) {
+                end += 1;
+            }
+            s.units.end.push(end as u32);
+        }
+        for c in store.rollup_companies().await? {
+            s.companies
+                .insert(c.id, company_info(&c.tags, c.country.as_deref()));
+        }
+        for v in store.rollup_visits(None).await? {
+            s.put_visit(&v);
+        }
+        let mut logs: HashMap<i64, Vec<zhaoshang_store::rollup_rows::LogRow>> = HashMap::new();
+        for l in store.rollup_stage_log(None).await? {
+            logs.entry(l.project_id).or_default().push(l);
+        }
+        for p in store.rollup_projects(None).await? {
+            let log = logs.remove(&p.id).unwrap_or_default();
+            s.put_project(&p, &log);
+        }
+        for t in store.rollup_trips(None).await? {
+            s.put_trip(&t);
+        }
+        for e in store.rollup_events(None).await? {
+            s.put_event(&e);
+        }
+        Ok(s)
+    }
+
+    fn unit(&self, id: i64) -> u32 {
+        self.units.pos.get(&id).copied().unwrap_or(u32::MAX)
+    }
+
+    fn put_visit(&mut self, v: &zhaoshang_store::rollup_rows::VisitRow) {
+        let c = self
+            .companies
+            .get(&v.company_id)
+            .copied()
+            .unwrap_or(CompanyInfo {
+                important: false,
+                foreign: false,
+            });
+        let row = V {
+            unit: self.unit(v.unit_id),
+            day: day_of(&v.date),
+            inbound: v.inbound,
+            important: c.important,
+            foreign: c.foreign,
+        };
+        match self.visit_at.get(&v.id) {
+            Some(&i) => self.visits[i] = row,
+            None => {
+                self.visit_at.insert(v.id, self.visits.len());
+                self.visits.push(row);
+                self.visit_ids.push(v.id);
+            }
+        }
+    }
+
+    fn remove_visit(&mut self, id: i64) {
+        if let Some(i) = self.visit_at.remove(&id) {
+            self.visits.swap_remove(i);
+            self.visit_ids.swap_remove(i);
+            if i < self.visits.len() {
+                self.visit_at.insert(self.visit_ids[i], i);
+            }
+        }
+    }
+
+    fn put_project(
+        &mut self,
+        p: &zhaoshang_store::rollup_rows::ProjectRow,
+        log: &[zhaoshang_store::rollup_rows::LogRow],
+    ) {
+        let (cross, created) = crossings(log);
+        let row = P {
+            id: p.id,
+            unit: self.unit(p.unit_id),
+            stage: p.stage as i8,
+            closed: p.status == "abandoned" || p.status == "lost",
+            fen: p.fen,
+            foreign: p.foreign,
+            industry: p.industry.clone(),
+            created,
+            cross,
+        };
+        match self.project_at.get(&p.id) {
+            Some(&i) => self.projects[i] = row,
+            None => {
+                self.project_at.insert(p.id, self.projects.len());
+                self.projects.push(row);
+            }
+        }
+    }
+
+    fn put_trip(&mut self, t: &zhaoshang_store::rollup_rows::TripRow) {
+        let row = T {
+            id: t.id,
+            unit: self.unit(t.unit_id),
+            start: t.start.as_deref().map(day_of).unwrap_or(i32::MIN),
+            persons: t.persons,
+            countries: t.countries.clone(),
+        };
+        match self.trip_at.get(&t.id) {
+            Some(&i) => self.trips[i] = row,
+            None => {
+                self.trip_at.insert(t.id, self.trips.len());
+                self.trips.push(row);
+            }
+        }
+    }
+
+    fn put_event(&mut self, e: &zhaoshang_store::rollup_rows::EventRow) {
+        let row = E {
+            unit: self.unit(e.unit_id),
+            day: day_of(&e.date),
+            major: e.major,
+        };
+        match self.event_at.get(&e.id) {
+            Some(&i) => self.events[i] = row,
+            None => {
+                self.event_at.insert(e.id, self.events.len());
+                self.events.push(row);
+            }
+        }
+    }
+
+    /// The unit range of a scope; `None` when the scope's unit is unknown.
+    pub fn range(&self, scope: &Scope) -> Option<Range> {
+        match scope {
+            Scope::All => Some(Range {
+                lo: 0,
+                hi: self.units.id.len() as u32,
+            }),
+            Scope::Subtree { unit, .. } => self.units.pos.get(&unit.0).map(|&p| Range {
+                lo: p,
+                hi: self.units.end[p as usize],
+            }),
+            Scope::Unit { unit, .. } => self
+                .units
+                .pos
+                .get(&unit.0)
+                .map(|&p| Range { lo: p, hi: p + 1 }),
+        }
+    }
+
+    /// The unit id at a position.
+    pub fn unit_id(&self, pos: u32) -> i64 {
+        self.units.id.get(pos as usize).copied().unwrap_or(0)
+    }
+}
+
+fn project_matches(p: &P, f: &MetricFilter) -> bool {
+    if let Some(fr) = f.foreign
+        && p.foreign != fr
+    {
+        return false;
+    }
+    if let Some(min) = f.min_size_yi
+        && p.fen < min * 100_000_000 * 100
+    {
+        return false;
+    }
+    if let Some(i) = &f.industry {
+        let Some(pi) = &p.industry else { return false };
+        if i.len() == 1 {
+            if pi != i && IndustryCode(pi.clone()).section().to_string() != *i {
+                return false;
+            }
+        } else if pi != i {
+            return false;
+        }
+    }
+    true
+}
+
+/// Per-month, per-child and per-stage figures of one unit's dashboard, from one pass over each
+/// kind of record.
+#[derive(Debug, Clone, Default)]
+pub struct Board {
+    pub visits: i64,
+    pub inbound: i64,
+    pub important_visits: i64,
+    pub trips: i64,
+    pub person_trips: i64,
+    pub countries: usize,
+    pub events: i64,
+    pub leads: i64,
+    pub signings: i64,
+    pub signed: Decimal,
+    pub started: Decimal,
+    pub started_count: i64,
+    /// index 0..12: visits, signings, signed amount (元) per month of the year
+    pub monthly_visits: [i64; 12],
+    pub monthly_signings: [i64; 12],
+    pub monthly_signed: [Decimal; 12],
+    /// open projects by current stage
+    pub funnel: [i64; 10],
+    /// (child unit id, visits, signings, signed 元)
+    pub children: Vec<(i64, i64, i64, Decimal)>,
+    /// signed (stage 4-5, open) projects, largest first: (project id, 元)
+    pub unstarted: Vec<(i64, Decimal)>,
+    /// trip ids of the period, latest first
+    pub recent_trips: Vec<i64>,
+}
+
+impl Snapshot {
+    /// Computes a metric from the rollup; `None` for metrics kept only in the database
+    /// (hand-entered statistics, completed investment, outposts), which the caller computes
+    /// with SQL.
+    pub fn metric(
+        &self,
+        range: Range,
+        metric: &Metric,
+        f: &MetricFilter,
+        period: &Period,
+    ) -> Option<Decimal> {
+        let (a, b) = (
+            period.start.num_days_from_ce(),
+            period.end.num_days_from_ce(),
+        );
+        let inside = |d: i32| a <= d && d <= b;
+        let crossed = |p: &P, line: usize| p.cross[line].iter().any(|d| inside(*d));
+        let projects = |line: usize| {
+            self.projects
+                .iter()
+                .filter(move |p| range.has(p.unit) && crossed(p, line) && project_matches(p, f))
+        };
+        let visits = |pred: &dyn Fn(&V) -> bool| {
+            self.visits
+                .iter()
+                .filter(|v| {
+                    range.has(v.unit)
+                        && inside(v.day)
+                        && pred(v)
+                        && f.foreign.is_none_or(|fr| v.foreign == fr)
+                })
+                .count() as i64
+        };
+        Some(match metric {
+            Metric::SignedAmount => projects(0).map(|p| from_fen(p.fen)).sum(),
+            Metric::SignedStartedAmount => projects(1).map(|p| from_fen(p.fen)).sum(),
+            Metric::Signings => Decimal::from(projects(0).count() as i64),
+            Metric::SigningsAtLeast { yi } => {
+                let min = yi * 100_000_000 * 100;
+                Decimal::from(projects(0).filter(|p| p.fen >= min).count() as i64)
+            }
+            Metric::Leads => Decimal::from(
+                self.projects
+                    .iter()
+                    .filter(|p| range.has(p.unit) && inside(p.created) && project_matches(p, f))
+                    .count() as i64,
+            ),
+            Metric::Visits if f.industry.is_none() => Decimal::from(visits(&|_| true)),
+            Metric::ImportantVisits if f.industry.is_none() => {
+                Decimal::from(visits(&|v| v.important))
+            }
+            Metric::InboundVisits if f.industry.is_none() => Decimal::from(visits(&|v| v.inbound)),
+            Metric::Trips => Decimal::from(
+                self.trips
+                    .iter()
+                    .filter(|t| range.has(t.unit) && inside(t.start))
+                    .count() as i64,
+            ),
+            Metric::PersonTrips => Decimal::from(
+                self.trips
+                    .iter()
+                    .filter(|t| range.has(t.unit) && inside(t.start))
+                    .map(|t| t.persons)
+                    .sum::<i64>(),
+            ),
+            Metric::Events => Decimal::from(
+                self.events
+                    .iter()
+                    .filter(|e| range.has(e.unit) && inside(e.day))
+                    .count() as i64,
+            ),
+            Metric::MajorEvents => Decimal::from(
+                self.events
+                    .iter()
+                    .filter(|e| range.has(e.unit) && inside(e.day) && e.major)
+                    .count() as i64,
+            ),
+            Metric::Sum { parts } => {
+                let mut total = Decimal::ZERO;
+                for p in parts {
+                    total += self.metric(range, p, f, period)?;
+                }
+                total
+            }
+            _ => return None,
+        })
+    }
+
+    /// Everything the dashboard shows for a unit range and a year.
+    pub fn board(&self, range: Range, year: i32) -> Board {
+        let mut b = Board::default();
+        let start = NaiveDate::from_ymd_opt(year, 1, 1)
+            .map(|d| d.num_days_from_ce())
+            .unwrap_or(0);
+        let end = NaiveDate::from_ymd_opt(year, 12, 31)
+            .map(|d| d.num_days_from_ce())
+            .unwrap_or(0);
+        let month_starts: Vec<i32> = (1..=12)
+            .map(|m| {
+                NaiveDate::from_ymd_opt(year, m, 1)
+                    .map(|d| d.num_days_from_ce())
+                    .unwrap_or(0)
+            })
+            .collect();
+        let month = |d: i32| month_starts.partition_point(|s| *s <= d).saturating_sub(1);
+        // direct children of the range's unit, for the ranking
+        let top = range.lo;
+        let mut child_of: HashMap<u32, usize> = HashMap::new();
+        if range.hi > range.lo + 1 {
+            let mut pos = top + 1;
+            while pos < range.hi {
+                child_of.insert(pos, b.children.len());
+                b.children.push((self.unit_id(pos), 0, 0, Decimal::ZERO));
+                pos = self.units.end[pos as usize];
+            }
+        }
+        // which child a unit belongs to: walk up (units are few; cache by position)
+        let mut owner: HashMap<u32, Option<usize>> = HashMap::new();
+        let mut child = |u: u32| -> Option<usize> {
+            *owner.entry(u).or_insert_with(|| {
+                let mut cur = Some(u);
+                while let Some(c) = cur {
+                    if let Some(i) = child_of.get(&c) {
+                        return Some(*i);
+                    }
+                    cur = self.units.parent.get(c as usize).copied().flatten();
+                    if cur.is_some_and(|p| p < top) {
+                        return None;
+                    }
+                }
+                None
+            })
+        };
+        for v in &self.visits {
+            if !range.has(v.unit) || v.day < start || v.day > end {
+                continue;
+            }
+            b.visits += 1;
+            b.inbound += v.inbound as i64;
+            b.important_visits += v.important as i64;
+            b.monthly_visits[month(v.day)] += 1;
+            if let Some(c) = child(v.unit) {
+                b.children[c].1 += 1;
+            }
+        }
+        for p in &self.projects {
+            if !range.has(p.unit) {
+                continue;
+            }
+            if !p.closed {
+                b.funnel[p.stage.clamp(0, 9) as usize] += 1;
+            }
+            if p.created >= start && p.created <= end {
+                b.leads += 1;
+            }
+            if let Some(d) = p.cross[0].iter().find(|d| **d >= start && **d <= end) {
+                let amount = from_fen(p.fen);
+                b.signings += 1;
+                b.signed += amount;
+                b.monthly_signings[month(*d)] += 1;
+                b.monthly_signed[month(*d)] += amount;
+                if let Some(c) = child(p.unit) {
+                    b.children[c].2 += 1;
+                    b.children[c].3 += amount;
+                }
+            }
+            if p.cross[1].iter().any(|d| *d >= start && *d <= end) {
+                b.started_count += 1;
+                b.started += from_fen(p.fen);
+            }
+            if !p.closed && (4..=5).contains(&p.stage) {
+                b.unstarted.push((p.id, from_fen(p.fen)));
+            }
+        }
+        b.unstarted
+            .sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        b.unstarted.truncate(10);
+        let mut countries: BTreeSet<&str> = BTreeSet::new();
+        let mut trips: Vec<(i32, i64)> = vec![];
+        for t in &self.trips {
+            if range.has(t.unit) && t.start >= start && t.start <= end {
+                b.trips += 1;
+                b.person_trips += t.persons;
+                countries.extend(
+                    t.countries
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|c| *c != "CN"),
+                );
+                trips.push((t.start, t.id));
+            }
+        }
+        b.countries = countries.len();
+        trips.sort_by(|x, y| y.cmp(x));
+        b.recent_trips = trips.into_iter().take(8).map(|(_, id)| id).collect();
+        b.events = self
+            .events
+            .iter()
+            .filter(|e| range.has(e.unit) && e.day >= start && e.day <= end)
+            .count() as i64;
+        b
+    }
+}
+
+impl Rollup {
+    pub fn new() -> Arc<Rollup> {
+        Arc::new(Rollup::default())
+    }
+
+    /// Brings the rollup up to date with the database, then runs `f` on it.
+    pub async fn with<R>(&self, store: &Store, f: impl FnOnce(&Snapshot) -> R) -> Result<R> {
+        self.refresh(store).await?;
+        let guard = self.state.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            Some(s) => Ok(f(s)),
+            None => Err(crate::AppError::Store(zhaoshang_store::StoreError::Decode(
+                "rollup missing".into(),
+            ))),
+        }
+    }
+
+    /// Applies every change recorded in the audit log since the last refresh.
+    pub async fn refresh(&self, store: &Store) -> Result<()> {
+        let _one = self.refreshing.lock().await;
+        let current = self
+            .state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|s| s.high_water);
+        let Some(hw) = current else {
+            let s = Snapshot::build(store).await?;
+            *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(s);
+            return Ok(());
+        };
+        let latest = store.audit_high_water().await?;
+        if latest == hw {
+            return Ok(());
+        }
+        let rows = store.audit_since((hw - WINDOW).max(0)).await?;
+        let seen: BTreeSet<i64> = self
+            .state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|s| s.seen.clone())
+            .unwrap_or_default();
+        let fresh: Vec<&(i64, String, Option<i64>)> = rows
+            .iter()
+            .filter(|(id, _, _)| *id > hw || (*id > hw - WINDOW && !seen.contains(id)))
+            .collect();
+        let (mut visits, mut projects, mut trips, mut events) = (vec![], vec![], vec![], vec![]);
+        let mut rebuild = false;
+        for (_, entity, id) in &fresh {
+            match (entity.as_str(), id) {
+                ("visit", Some(id)) => visits.push(*id),
+                ("project", Some(id)) => projects.push(*id),
+                ("stage_log", Some(id)) => {
+                    if let Some(p) = store.stage_log_project(*id).await? {
+                        projects.push(p);
+                    }
+                }
+                ("trip", Some(id)) => trips.push(*id),
+                ("trip_plan", _) | ("event_signing", _) => {}
+                ("event", Some(id)) => events.push(*id),
+                // changes that do not touch what the rollup counts
+                (
+                    "contact" | "user" | "api_token" | "setting" | "exchange_rate"
+                    | "external_stat" | "target" | "score_adjustment",
+                    _,
+                ) => {}
+                _ => rebuild = true,
+            }
+        }
+        if rebuild {
+            let s = Snapshot::build(store).await?;
+            *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(s);
+            return Ok(());
+        }
+        let v_rows = if visits.is_empty() {
+            vec![]
+        } else {
+            store.rollup_visits(Some(&visits)).await?
+        };
+        let p_rows = if projects.is_empty() {
+            vec![]
+        } else {
+            store.rollup_projects(Some(&projects)).await?
+        };
+        let l_rows = if projects.is_empty() {
+            vec![]
+        } else {
+            store.rollup_stage_log(Some(&projects)).await?
+        };
+        let t_rows = if trips.is_empty() {
+            vec![]
+        } else {
+            store.rollup_trips(Some(&trips)).await?
+        };
+        let e_rows = if events.is_empty() {
+            vec![]
+        } else {
+            store.rollup_events(Some(&events)).await?
+        };
+        let mut guard = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let Some(s) = guard.as_mut() else {
+            return Ok(());
+        };
+        for id in &visits {
+            match v_rows.iter().find(|v| v.id == *id) {
+                Some(v) => s.put_visit(v),
+                None => s.remove_visit(*id),
+            }
+        }
+        for p in &p_rows {
+            let log: Vec<_> = l_rows
+                .iter()
+                .filter(|l| l.project_id == p.id)
+                .cloned()
+                .collect();
+            s.put_project(p, &log);
+        }
+        for t in &t_rows {
+            s.put_trip(t);
+        }
+        for e in &e_rows {
+            s.put_event(e);
+        }
+        let new_hw = rows
+            .iter()
+            .map(|(id, _, _)| *id)
+            .max()
+            .unwrap_or(hw)
+            .max(hw);
+        s.seen.extend(fresh.iter().map(|(id, _, _)| *id));
+        s.seen.retain(|id| *id > new_hw - WINDOW);
+        s.high_water = new_hw;
+        Ok(())
+    }
+}

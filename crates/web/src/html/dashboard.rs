@@ -1,0 +1,311 @@
+//! 驾驶舱: the leadership dashboard of any unit, rolled up to the province: the year's
+//! figures, target progress with lights, units ranked, the pipeline funnel, monthly trends,
+//! the largest signed-but-not-started projects and recent trips. Served from the in-memory
+//! rollup; a big-screen mode for the meeting room.
+
+use crate::auth::Identity;
+use crate::routes::{Access, GET, Kind, Route, Subject, r};
+use crate::svg::bar::{BarItem, bar_chart};
+use crate::svg::charts::{funnel, line_chart};
+use crate::view::{Layout, render};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Deserialize;
+use zhaoshang_app::rollup::Board;
+use zhaoshang_app::stats::{compute, unit_scope};
+use zhaoshang_domain::auth::Scope;
+use zhaoshang_domain::money::format_cny;
+use zhaoshang_domain::project::Stage;
+use zhaoshang_domain::target::{Light, Period, efficacy_coefficient, pacing_light};
+use zhaoshang_domain::unit::Unit;
+use zhaoshang_domain::{ProjectId, TripId, UnitId};
+
+pub fn routes() -> Vec<Route> {
+    vec![r(
+        GET,
+        "/dashboard",
+        Access::Read,
+        Kind::Page,
+        Subject::None,
+        show,
+    )]
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashQuery {
+    unit: Option<i64>,
+    year: Option<i32>,
+    /// 1 for the meeting-room screen
+    screen: Option<u8>,
+}
+
+pub struct TargetLine {
+    pub id: i64,
+    pub name: String,
+    pub actual: String,
+    pub threshold: String,
+    pub percent: String,
+    pub bar: i64,
+    pub light: Light,
+}
+
+pub struct Ranked {
+    pub name: String,
+    pub visits: i64,
+    pub signings: i64,
+    pub signed: String,
+    pub score: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashPage {
+    l: Layout,
+    unit: Unit,
+    units: Vec<Unit>,
+    year: i32,
+    years: Vec<i32>,
+    big: bool,
+    b: Board,
+    signed: String,
+    started: String,
+    targets: Vec<TargetLine>,
+    ranked: Vec<Ranked>,
+    rank_svg: String,
+    funnel_svg: String,
+    trend_svg: String,
+    signed_svg: String,
+    unstarted: Vec<(i64, String, String, String)>,
+    trips: Vec<(i64, String, String, i64)>,
+    server_ms: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    id: Identity,
+    headers: HeaderMap,
+    Query(q): Query<DashQuery>,
+) -> Result<Response, WebError> {
+    let started_at = std::time::Instant::now();
+    let store = &state.store;
+    let read = id.actor.read_scope();
+    let unit_id = UnitId(q.unit.unwrap_or(id.user.unit_id.0));
+    let unit = store.unit(&read, unit_id).await?;
+    let scope = unit_scope(&id.actor, &unit)?;
+    let today = chrono::Utc::now().date_naive();
+    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(
+        store
+            .latest_activity_year(&scope)
+            .await?
+            .unwrap_or(today.year()),
+    );
+    let period = Period::year(year).ok_or_else(|| WebError::BadRequest("year".into()))?;
+    let big = q.screen == Some(1);
+
+    // one pass over the rollup for the board, and the rollup's figure for each target
+    let targets_all = store.targets(&read, None, Some(&period.code())).await?;
+    let mine: Vec<_> = targets_all
+        .iter()
+        .filter(|t| t.unit_id == unit.id)
+        .cloned()
+        .collect();
+    let (b, figures) = state
+        .rollup
+        .with(store, |s| {
+            let range = s.range(&scope);
+            let board = range.map(|r| s.board(r, year)).unwrap_or_default();
+            let figures: Vec<Option<Decimal>> = mine
+                .iter()
+                .map(|t| range.and_then(|r| s.metric(r, &t.metric, &t.filter, &t.period)))
+                .collect();
+            (board, figures)
+        })
+        .await?;
+    let mut targets = vec![];
+    for (t, fig) in mine.iter().zip(figures) {
+        // hand-entered statistics and the like are read from the database
+        let value = match fig {
+            Some(v) => v,
+            None => {
+                compute(store, &scope, &t.metric, &t.filter, &t.period)
+                    .await?
+                    .value
+            }
+        };
+        let amount = t.metric.is_amount();
+        let (_, light) = pacing_light(value, t.threshold, t.period.elapsed_share(today));
+        let pct = if t.threshold > Decimal::ZERO {
+            (value / t.threshold * Decimal::ONE_HUNDRED).round_dp(1)
+        } else {
+            Decimal::ONE_HUNDRED
+        };
+        targets.push(TargetLine {
+            id: t.id.0,
+            name: t.name.clone(),
+            actual: crate::html::targets::figure_text(amount, value),
+            threshold: crate::html::targets::figure_text(amount, t.threshold),
+            percent: format!("{pct}%"),
+            bar: (pct.min(Decimal::ONE_HUNDRED).to_i64().unwrap_or(0) / 5) * 5,
+            light,
+        });
+    }
+
+    // children ranked by signed amount, scored by the efficacy coefficient
+    let mut children = b.children.clone();
+    children.sort_by(|x, y| y.3.cmp(&x.3).then(y.1.cmp(&x.1)));
+    let scores = efficacy_coefficient(&children.iter().map(|c| c.3).collect::<Vec<_>>());
+    let mut ranked = vec![];
+    let mut bars = vec![];
+    for (c, score) in children.iter().zip(scores).take(15) {
+        let name = store
+            .unit(&Scope::All, UnitId(c.0))
+            .await
+            .map(|u| u.display_name().to_string())
+            .unwrap_or_default();
+        bars.push(BarItem::new(
+            name.clone(),
+            (c.3 / Decimal::from(100_000_000)).to_f64().unwrap_or(0.0),
+            format_cny(c.3),
+        ));
+        ranked.push(Ranked {
+            name,
+            visits: c.1,
+            signings: c.2,
+            signed: format_cny(c.3),
+            score: score.to_string(),
+        });
+    }
+    let rank_svg = if bars.is_empty() {
+        String::new()
+    } else {
+        bar_chart(
+            &format!("{}（{year}）", l_key(&id, &headers, "dashboard.rank_title")),
+            &bars,
+        )
+    };
+    let stages: Vec<(String, i64)> = Stage::ALL
+        .iter()
+        .map(|s| (s.label_zh().to_string(), b.funnel[s.number() as usize]))
+        .collect();
+    let funnel_svg = funnel(&l_key(&id, &headers, "dashboard.funnel_title"), &stages);
+    let months: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
+    let trend_svg = line_chart(
+        &format!(
+            "{}（{year}）",
+            l_key(&id, &headers, "dashboard.trend_title")
+        ),
+        &months,
+        &b.monthly_visits
+            .iter()
+            .map(|v| *v as f64)
+            .collect::<Vec<_>>(),
+        &b.monthly_visits
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>(),
+    );
+    let signed_svg = bar_chart(
+        &format!(
+            "{}（{year}）",
+            l_key(&id, &headers, "dashboard.signed_title")
+        ),
+        &months
+            .iter()
+            .zip(b.monthly_signed.iter().zip(b.monthly_signings.iter()))
+            .map(|(m, (amount, n))| {
+                BarItem::new(
+                    m.clone(),
+                    (amount / Decimal::from(100_000_000))
+                        .to_f64()
+                        .unwrap_or(0.0),
+                    format!("{n}个 · {}", format_cny(*amount)),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+
+    // names for the few records shown by name
+    let mut unstarted = vec![];
+    for (pid, amount) in &b.unstarted {
+        if let Ok(p) = store.project(&read, ProjectId(*pid)).await {
+            let owner = store
+                .unit(&Scope::All, p.unit_id)
+                .await
+                .map(|u| u.name)
+                .unwrap_or_default();
+            unstarted.push((
+                *pid,
+                p.visible_name(p.unit_id == id.user.unit_id).to_string(),
+                owner,
+                format_cny(*amount),
+            ));
+        }
+    }
+    let mut trips = vec![];
+    for tid in &b.recent_trips {
+        if let Ok(t) = store.trip(&read, TripId(*tid)).await {
+            trips.push((
+                t.id.0,
+                t.name.clone(),
+                t.start().map(|d| d.to_string()).unwrap_or_default(),
+                t.person_trips(),
+            ));
+        }
+    }
+    let units: Vec<Unit> = store
+        .units(&read)
+        .await?
+        .into_iter()
+        .filter(|u| u.depth() <= 3 || u.id == unit.id)
+        .take(300)
+        .collect();
+    let mut l = Layout::new(Some(&id), &headers, "dashboard", "dashboard.title")
+        .with_title(format!("{} · {}", unit.name, year));
+    if big {
+        l.extra_class = "bigscreen";
+    }
+    let server_ms = format!("{:.1}", started_at.elapsed().as_secs_f64() * 1000.0);
+    let mut res = render(
+        &l,
+        &DashPage {
+            l: l.clone(),
+            signed: format_cny(b.signed),
+            started: format_cny(b.started),
+            unit,
+            units,
+            year,
+            years: (today.year() - 5..=today.year()).rev().collect(),
+            big,
+            b,
+            targets,
+            ranked,
+            rank_svg,
+            funnel_svg,
+            trend_svg,
+            signed_svg,
+            unstarted,
+            trips,
+            server_ms,
+        },
+    );
+    // the whole handler's time, rendering included, for benchmarks and browsers' dev tools
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "app;dur={:.2}",
+        started_at.elapsed().as_secs_f64() * 1000.0
+    )) {
+        res.headers_mut().insert("server-timing", v);
+    }
+    Ok(res)
+}
+
+fn l_key(id: &Identity, headers: &HeaderMap, key: &str) -> String {
+    crate::i18n::Tr::new(crate::view::lang_of(Some(id), headers))
+        .t(key)
+        .to_string()
+}
