@@ -379,7 +379,7 @@ pub async fn plan_merge(
             "请填写要合并到的企业（编号或名称）",
         ));
     };
-    let into = resolve_company(store, text, "into", "合并后的企业", Some(b.id)).await?;
+    let into = resolve_company(store, text, "into", "要合并到的企业", Some(b.id)).await?;
     if into == b.id {
         return Err(AppError::invalid("into", "不能把企业合并到它自己"));
     }

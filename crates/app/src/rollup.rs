@@ -489,41 +489,31 @@ impl Snapshot {
         let end = NaiveDate::from_ymd_opt(year, 12, 31)
             .map(|d| d.num_days_from_ce())
             .unwrap_or(0);
-        let month_starts: Vec<i32> = (1..=12)
-            .map(|m| {
-                NaiveDate::from_ymd_opt(year, m, 1)
-                    .map(|d| d.num_days_from_ce())
+        // the month of each day of the year, by table lookup
+        let month_of: Vec<u8> = (start..=end.max(start))
+            .map(|d| {
+                NaiveDate::from_num_days_from_ce_opt(d)
+                    .map(|x| x.month0() as u8)
                     .unwrap_or(0)
             })
             .collect();
-        let month = |d: i32| month_starts.partition_point(|s| *s <= d).saturating_sub(1);
-        // direct children of the range's unit, for the ranking
+        let month = |d: i32| month_of.get((d - start) as usize).copied().unwrap_or(0) as usize;
+        // the direct child (of the range's unit) each unit position belongs to, by table lookup
         let top = range.lo;
-        let mut child_of: HashMap<u32, usize> = HashMap::new();
-        if range.hi > range.lo + 1 {
-            let mut pos = top + 1;
-            while pos < range.hi {
-                child_of.insert(pos, b.children.len());
-                b.children.push((self.unit_id(pos), 0, 0, Decimal::ZERO));
-                pos = self.units.end[pos as usize];
+        let mut child_at: Vec<i32> = vec![-1; self.units.id.len()];
+        let mut pos = top + 1;
+        while pos < range.hi {
+            let i = b.children.len() as i32;
+            b.children.push((self.unit_id(pos), 0, 0, Decimal::ZERO));
+            let end = self.units.end[pos as usize];
+            for p in pos..end {
+                child_at[p as usize] = i;
             }
+            pos = end;
         }
-        // which child a unit belongs to: walk up (units are few; cache by position)
-        let mut owner: HashMap<u32, Option<usize>> = HashMap::new();
-        let mut child = |u: u32| -> Option<usize> {
-            *owner.entry(u).or_insert_with(|| {
-                let mut cur = Some(u);
-                while let Some(c) = cur {
-                    if let Some(i) = child_of.get(&c) {
-                        return Some(*i);
-                    }
-                    cur = self.units.parent.get(c as usize).copied().flatten();
-                    if cur.is_some_and(|p| p < top) {
-                        return None;
-                    }
-                }
-                None
-            })
+        let child = |u: u32| -> Option<usize> {
+            let c = *child_at.get(u as usize)?;
+            (c >= 0).then_some(c as usize)
         };
         for v in &self.visits {
             if !range.has(v.unit) || v.day < start || v.day > end {

@@ -265,7 +265,7 @@ async fn the_city_head_merges_a_duplicate_after_checking_what_moves_and_undoes_i
     assert!(page.contains(&format!("action=\"/companies/{b}/unmerge\"")));
     let (status, page) = html(&head, &format!("/companies/{b}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("此记录已合并到"), "{page}");
+    assert!(page.contains("此记录已合并至"), "{page}");
     assert!(page.contains(&format!(
         "<a href=\"/companies/{a}\">松下电器（中国）有限公司</a>"
     )));
@@ -292,7 +292,7 @@ async fn the_city_head_merges_a_duplicate_after_checking_what_moves_and_undoes_i
     // 金坛's officer may not change 天宁's record: no unmerge button for it
     let jt = app.login("jt_officer").await;
     let (_, page) = html(&jt, &format!("/companies/{b}")).await;
-    assert!(page.contains("此记录已合并到"));
+    assert!(page.contains("此记录已合并至"));
     assert!(!page.contains("data-testid=\"unmerge\""));
 
     // undone: both records and every link exactly as before
@@ -304,7 +304,7 @@ async fn the_city_head_merges_a_duplicate_after_checking_what_moves_and_undoes_i
     assert_eq!(links(&app, &d).await, links_before);
     let (_, page) = html(&head, &format!("/companies/{b}")).await;
     assert!(page.contains("已撤销合并"), "{page}");
-    assert!(!page.contains("此记录已合并到"));
+    assert!(!page.contains("此记录已合并至"));
     // a second undo is refused on the page
     let res = head
         .post_form(&format!("/companies/{b}/unmerge"), &[])

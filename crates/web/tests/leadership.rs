@@ -334,3 +334,121 @@ async fn the_dashboard_rolls_the_records_up() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_targets_api_gives_figures_and_records() {
+    let app = TestApp::start().await;
+    let project = arrange(&app).await;
+    let year = Period::year(
+        chrono::Utc::now()
+            .date_naive()
+            .format("%Y")
+            .to_string()
+            .parse()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = app
+        .db
+        .store
+        .create_target(
+            &app.world.actor(&app.world.province_admin),
+            &TargetInput {
+                name: "签约项目数".into(),
+                unit_id: app.world.changzhou.id,
+                metric: Metric::Signings,
+                filter: MetricFilter::default(),
+                period: year,
+                threshold: Decimal::from(4),
+                scoring: None,
+                source: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (token, _) = zhaoshang_app::sessions::create_token(
+        &app.db.store,
+        &app.system,
+        &app.db
+            .store
+            .user(&zhaoshang_domain::auth::Scope::All, app.world.city_head.id)
+            .await
+            .unwrap(),
+        "t",
+    )
+    .await
+    .unwrap();
+    let api = common::ApiClient::new(&app, &token);
+    let list: serde_json::Value = api
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/targets?period={}", year.code()),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["actual"], "1");
+    assert_eq!(list[0]["completion"], "0.25");
+    let detail: serde_json::Value = api
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/targets/{}", t.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["records"][0]["id"], project);
+    assert_eq!(detail["records"][0]["entity"], "project");
+    let sip = app
+        .db
+        .store
+        .user(
+            &zhaoshang_domain::auth::Scope::All,
+            app.world.sip_officer.id,
+        )
+        .await
+        .unwrap();
+    let (other, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, &sip, "t")
+        .await
+        .unwrap();
+    let res = common::ApiClient::new(&app, &other)
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/targets/{}", t.id),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_briefing_downloads_as_word() {
+    let app = TestApp::start().await;
+    arrange(&app).await;
+    let b = app.login("cz_head").await;
+    let unit = app.world.changzhou.id;
+    let res = b
+        .get(&format!(
+            "/briefing.docx?unit={unit}&kind=week&date=2023-02-06"
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let bytes = res.bytes().await.unwrap();
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a .docx is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("常州市招商引资工作简报") && xml.contains("共派出招商团组1批6人次"),
+        "{xml}"
+    );
+}

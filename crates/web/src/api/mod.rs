@@ -8,6 +8,7 @@ pub mod companies;
 pub mod events;
 pub mod openapi;
 pub mod projects;
+pub mod targets;
 pub mod trips;
 pub mod visits;
 
@@ -30,6 +31,7 @@ pub fn areas() -> Vec<Route> {
         trips::routes(),
         events::routes(),
         visits::routes(),
+        targets::routes(),
     ];
     areas.into_iter().flatten().collect()
 }

@@ -17,14 +17,88 @@ use zhaoshang_domain::target::Period;
 use zhaoshang_domain::unit::Unit;
 
 pub fn routes() -> Vec<Route> {
-    vec![r(
-        GET,
-        "/briefing",
-        Access::Read,
-        Kind::Page,
-        Subject::None,
-        show,
-    )]
+    vec![
+        r(
+            GET,
+            "/briefing",
+            Access::Read,
+            Kind::Page,
+            Subject::None,
+            show,
+        ),
+        r(
+            GET,
+            "/briefing.docx",
+            Access::Read,
+            Kind::Page,
+            Subject::None,
+            docx,
+        ),
+    ]
+}
+
+/// The unit, period kind, day and period a query asks for (defaults: own unit, this week).
+fn resolve(
+    id: &Identity,
+    q: &BriefingQuery,
+    bad_date: &str,
+) -> Result<(UnitId, &'static str, NaiveDate, Period), WebError> {
+    let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| WebError::BadRequest(format!("{bad_date}：{d}")))?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let kind = if q.kind.as_deref() == Some("month") {
+        "month"
+    } else {
+        "week"
+    };
+    let period = if kind == "month" {
+        Period::month(date.year(), date.month())
+            .ok_or_else(|| WebError::BadRequest(bad_date.into()))?
+    } else {
+        Period::week_of(date)
+    };
+    Ok((
+        q.unit.map(UnitId).unwrap_or(id.user.unit_id),
+        kind,
+        date,
+        period,
+    ))
+}
+
+/// The briefing as a Word document.
+pub async fn docx(
+    State(state): State<AppState>,
+    id: Identity,
+    headers: HeaderMap,
+    Query(q): Query<BriefingQuery>,
+) -> Result<Response, WebError> {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    let l = Layout::new(Some(&id), &headers, "briefing", "briefing.title");
+    let (unit_id, _, _, period) = resolve(&id, &q, l.t("briefing.bad_date"))?;
+    let b = build(&state.store, &id.actor, unit_id, period).await?;
+    let bytes =
+        zhaoshang_app::trips::report_docx(&b.title, &period.label_zh(), &b.paragraphs.join("\n"))?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    );
+    let utf8: String =
+        form_urlencoded::byte_serialize(format!("{}.docx", b.title).as_bytes()).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"briefing-{}.docx\"; filename*=UTF-8''{}",
+        period.code(),
+        utf8.replace('+', "%20")
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,23 +129,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let l = Layout::new(Some(&id), &headers, "briefing", "briefing.title");
     let scope = id.actor.read_scope();
-    let date = match q.date.as_deref().filter(|d| !d.is_empty()) {
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| WebError::BadRequest(format!("{}：{d}", l.t("briefing.bad_date"))))?,
-        None => chrono::Utc::now().date_naive(),
-    };
-    let kind = if q.kind.as_deref() == Some("month") {
-        "month"
-    } else {
-        "week"
-    };
-    let period = if kind == "month" {
-        Period::month(date.year(), date.month())
-            .ok_or_else(|| WebError::BadRequest(l.t("briefing.bad_date").into()))?
-    } else {
-        Period::week_of(date)
-    };
-    let unit_id = q.unit.map(UnitId).unwrap_or(id.user.unit_id);
+    let (unit_id, kind, date, period) = resolve(&id, &q, l.t("briefing.bad_date"))?;
     let b = build(&state.store, &id.actor, unit_id, period).await?;
     // units to choose from: the caller's own and those down to county level in their scope
     let mut units: Vec<Unit> = state

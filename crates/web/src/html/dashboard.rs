@@ -19,7 +19,6 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use zhaoshang_app::rollup::Board;
 use zhaoshang_app::stats::{compute, unit_scope};
-use zhaoshang_domain::auth::Scope;
 use zhaoshang_domain::money::format_cny;
 use zhaoshang_domain::project::Stage;
 use zhaoshang_domain::target::{Light, Period, efficacy_coefficient, pacing_light};
@@ -157,16 +156,21 @@ pub async fn show(
     }
 
     // children ranked by signed amount, scored by the efficacy coefficient
+    // unit names from one read of the caller's units (the ranking and the lists need a few)
+    let all_units = store.units(&read).await?;
+    let unit_name: std::collections::HashMap<UnitId, (String, String)> = all_units
+        .iter()
+        .map(|u| (u.id, (u.name.clone(), u.display_name().to_string())))
+        .collect();
     let mut children = b.children.clone();
     children.sort_by(|x, y| y.3.cmp(&x.3).then(y.1.cmp(&x.1)));
     let scores = efficacy_coefficient(&children.iter().map(|c| c.3).collect::<Vec<_>>());
     let mut ranked = vec![];
     let mut bars = vec![];
     for (c, score) in children.iter().zip(scores).take(15) {
-        let name = store
-            .unit(&Scope::All, UnitId(c.0))
-            .await
-            .map(|u| u.display_name().to_string())
+        let name = unit_name
+            .get(&UnitId(c.0))
+            .map(|n| n.1.clone())
             .unwrap_or_default();
         bars.push(BarItem::new(
             name.clone(),
@@ -234,10 +238,9 @@ pub async fn show(
     let mut unstarted = vec![];
     for (pid, amount) in &b.unstarted {
         if let Ok(p) = store.project(&read, ProjectId(*pid)).await {
-            let owner = store
-                .unit(&Scope::All, p.unit_id)
-                .await
-                .map(|u| u.name)
+            let owner = unit_name
+                .get(&p.unit_id)
+                .map(|n| n.0.clone())
                 .unwrap_or_default();
             unstarted.push((
                 *pid,
@@ -258,9 +261,7 @@ pub async fn show(
             ));
         }
     }
-    let units: Vec<Unit> = store
-        .units(&read)
-        .await?
+    let units: Vec<Unit> = all_units
         .into_iter()
         .filter(|u| u.depth() <= 3 || u.id == unit.id)
         .take(300)

@@ -15,10 +15,14 @@ use zhaoshang_store::projects::ProjectFilter;
 #[template(path = "home.html")]
 struct HomePage {
     l: Layout,
-    projects: Vec<Project>,
+    /// projects with the name the viewer may see (a confidential one of another unit shows
+    /// its code name)
+    projects: Vec<(Project, String)>,
     project_total: i64,
     pending: Vec<(StageLogEntry, String)>,
     can_verify: bool,
+    /// trips of the caller's scope whose return report is overdue (15 days after return)
+    overdue: Vec<zhaoshang_domain::activity::Trip>,
     today: String,
 }
 
@@ -53,11 +57,27 @@ pub async fn show(
                 .store
                 .project(&scope, e.project_id)
                 .await
-                .map(|p| p.name)
+                .map(|p| p.visible_name(p.unit_id == id.user.unit_id).to_string())
                 .unwrap_or_default();
             pending.push((e, name));
         }
     }
+    let projects: Vec<(Project, String)> = projects
+        .into_iter()
+        .map(|p| {
+            let name = p.visible_name(p.unit_id == id.user.unit_id).to_string();
+            (p, name)
+        })
+        .collect();
+    let overdue = zhaoshang_app::trips::overdue_reports(
+        &state.store,
+        &scope,
+        chrono::Utc::now().date_naive(),
+    )
+    .await?
+    .into_iter()
+    .take(20)
+    .collect();
     let today = chrono::Utc::now()
         .date_naive()
         .format("%Y-%m-%d")
@@ -70,6 +90,7 @@ pub async fn show(
             project_total,
             pending,
             can_verify,
+            overdue,
             today,
         },
     ))
