@@ -5,12 +5,15 @@
 pub mod accounts;
 pub mod admin;
 pub mod briefing;
+pub mod collisions;
 pub mod companies;
 pub mod demo;
 mod error;
 pub mod events;
+pub mod evidence;
 pub mod fixtures;
 pub mod generate;
+pub mod jobs;
 pub mod passwords;
 pub mod projects;
 pub mod reference;

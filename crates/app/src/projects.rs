@@ -18,7 +18,9 @@ pub async fn gates(store: &Store) -> Result<StageGates> {
 }
 
 /// Asks to move a project to `to`. Refused with exactly what is missing when the gate is
-/// closed; pending a verifier when the stage needs one.
+/// closed; pending a verifier when the stage needs one. The evidence files uploaded for the
+/// project count towards the gate (with any extra `evidence` tags given), and their ids are
+/// recorded in the stage-log entry.
 pub async fn move_stage(
     store: &Store,
     actor: &Actor,
@@ -52,8 +54,11 @@ pub async fn move_stage(
             "该项目有待核实的阶段变更，请先由单位负责人核实".into(),
         ));
     }
+    let files = store.evidence_list(&actor.read_scope(), id).await?;
+    let mut tags: Vec<EvidenceTag> = evidence.to_vec();
+    tags.extend(files.iter().map(|f| f.tag));
     let gates = gates(store).await?;
-    let missing = missing_for(&project, evidence, to, &gates);
+    let missing = missing_for(&project, &tags, to, &gates);
     if !missing.is_empty() {
         return Err(AppError::Gate {
             stage: to.label_zh(),
@@ -62,7 +67,10 @@ pub async fn move_stage(
     }
     // moving back (a correction) needs no verifier; moving forward into a verified stage does
     let needs = to > project.stage && gates.needs_verification(to);
-    Ok(store.move_stage(actor, id, to, vec![], note, needs).await?)
+    let ids = files.iter().map(|f| f.id).collect();
+    let entry = store.move_stage(actor, id, to, ids, note, needs).await?;
+    crate::collisions::detect(store, actor, id).await?;
+    Ok(entry)
 }
 
 /// An amount typed the way officials write it (`5000万美元`, `约3.5亿元`), converted to CNY

@@ -116,9 +116,25 @@ pub fn countries() -> &'static [Country] {
 }
 
 pub fn country(alpha2: &str) -> Option<&'static Country> {
+    if alpha2.eq_ignore_ascii_case("EU") {
+        return Some(europe());
+    }
     countries()
         .iter()
         .find(|c| c.alpha2.eq_ignore_ascii_case(alpha2))
+}
+
+/// "EU" (ISO's reserved code for the European Union) stands for a European destination
+/// whose country was not stated, e.g. the report's "深入欧洲多地".
+fn europe() -> &'static Country {
+    static E: OnceLock<Country> = OnceLock::new();
+    E.get_or_init(|| Country {
+        alpha2: "EU".into(),
+        alpha3: String::new(),
+        numeric: String::new(),
+        name_zh: "欧洲（国别未注明）".into(),
+        name_en: "Europe (country not stated)".into(),
+    })
 }
 
 /// Finds a country by code or by Chinese or English name (日本, Japan, JP, JPN).

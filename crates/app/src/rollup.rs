@@ -96,6 +96,9 @@ pub struct Snapshot {
     trip_at: HashMap<i64, usize>,
     events: Vec<E>,
     event_at: HashMap<i64, usize>,
+    /// the latest day of any visit, trip or event per unit position (for the default year;
+    /// a deletion does not lower it, which only affects which year is shown first)
+    latest_day: Vec<i32>,
 }
 
 /// A unit range: records whose unit position is in `lo..hi`.
@@ -219,6 +222,15 @@ impl Snapshot {
         self.units.pos.get(&id).copied().unwrap_or(u32::MAX)
     }
 
+    fn saw_day(&mut self, unit: u32, day: i32) {
+        if self.latest_day.len() < self.units.id.len() {
+            self.latest_day.resize(self.units.id.len(), i32::MIN);
+        }
+        if let Some(d) = self.latest_day.get_mut(unit as usize) {
+            *d = (*d).max(day);
+        }
+    }
+
     fn put_visit(&mut self, v: &zhaoshang_store::rollup_rows::VisitRow) {
         let c = self
             .companies
@@ -235,6 +247,7 @@ impl Snapshot {
             important: c.important,
             foreign: c.foreign,
         };
+        self.saw_day(row.unit, row.day);
         match self.visit_at.get(&v.id) {
             Some(&i) => self.visits[i] = row,
             None => {
@@ -289,6 +302,7 @@ impl Snapshot {
             persons: t.persons,
             countries: t.countries.clone(),
         };
+        self.saw_day(row.unit, row.start);
         match self.trip_at.get(&t.id) {
             Some(&i) => self.trips[i] = row,
             None => {
@@ -304,6 +318,7 @@ impl Snapshot {
             day: day_of(&e.date),
             major: e.major,
         };
+        self.saw_day(row.unit, row.day);
         match self.event_at.get(&e.id) {
             Some(&i) => self.events[i] = row,
             None => {
@@ -478,6 +493,15 @@ impl Snapshot {
             }
             _ => return None,
         })
+    }
+
+    /// The latest year with a visit, trip or event in the range (dashboards default to it).
+    pub fn latest_year(&self, range: Range) -> Option<i32> {
+        let day = (range.lo..range.hi)
+            .filter_map(|u| self.latest_day.get(u as usize).copied())
+            .filter(|d| *d > i32::MIN)
+            .max()?;
+        NaiveDate::from_num_days_from_ce_opt(day).map(|d| d.year())
     }
 
     /// Everything the dashboard shows for a unit range and a year.

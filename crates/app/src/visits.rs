@@ -263,10 +263,13 @@ pub async fn log_visit(
     let mut v = input.clone();
     v.project_id = Some(project.id);
     match store.create_visit(actor, &v).await {
-        Ok(visit) => Ok(Logged {
-            visit,
-            lead: Some(project),
-        }),
+        Ok(visit) => {
+            crate::collisions::detect(store, actor, project.id).await?;
+            Ok(Logged {
+                visit,
+                lead: Some(project),
+            })
+        }
         Err(e) => {
             if let Err(undo) = store.delete_fresh_lead(actor, project.id).await {
                 tracing::error!(project = project.id.0, error = %undo, "could not undo a lead");
@@ -301,10 +304,13 @@ pub async fn update_visit(
     let mut v = input.clone();
     v.project_id = Some(project.id);
     match store.update_visit(actor, id, &v).await {
-        Ok(visit) => Ok(Logged {
-            visit,
-            lead: Some(project),
-        }),
+        Ok(visit) => {
+            crate::collisions::detect(store, actor, project.id).await?;
+            Ok(Logged {
+                visit,
+                lead: Some(project),
+            })
+        }
         Err(e) => {
             if let Err(undo) = store.delete_fresh_lead(actor, project.id).await {
                 tracing::error!(project = project.id.0, error = %undo, "could not undo a lead");

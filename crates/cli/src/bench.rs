@@ -2,7 +2,7 @@
 //! server on a loopback port, timed per request. Server time comes from the handler's own
 //! `Server-Timing` header; HTTP time is measured by the client around each request.
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;
@@ -17,13 +17,26 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-/// One GET on a kept-alive connection: (status, server-timing ms, body length).
+/// `name;dur=X` figures of a Server-Timing header: (name, milliseconds).
+type Timings = Vec<(String, f64)>;
+
+/// The `name;dur=X` figures of a Server-Timing header.
+fn timings(v: &str) -> Timings {
+    v.split(',')
+        .filter_map(|part| {
+            let (name, dur) = part.trim().split_once(";dur=")?;
+            Some((name.to_string(), dur.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// One GET on a kept-alive connection: (status, server timings, body length).
 fn get(
     conn: &mut BufReader<TcpStream>,
     host: &str,
     path: &str,
     cookie: &str,
-) -> Result<(u16, Option<f64>, usize)> {
+) -> Result<(u16, Timings, usize)> {
     write!(
         conn.get_mut(),
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nCookie: zs_session={cookie}\r\n\r\n"
@@ -36,7 +49,7 @@ fn get(
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| anyhow!("bad status line {status:?}"))?;
     let mut len = 0usize;
-    let mut timing = None;
+    let mut timing = vec![];
     loop {
         let mut line = String::new();
         conn.read_line(&mut line)?;
@@ -48,7 +61,7 @@ fn get(
         if let Some(v) = lower.strip_prefix("content-length:") {
             len = v.trim().parse()?;
         } else if let Some(v) = lower.strip_prefix("server-timing:") {
-            timing = v.split("dur=").nth(1).and_then(|d| d.trim().parse().ok());
+            timing = timings(v);
         }
     }
     let mut body = vec![0u8; len];
@@ -122,7 +135,7 @@ pub async fn dashboard(
     };
     let host = addr.to_string();
     let shown = path.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<(Vec<f64>, Vec<f64>, usize)> {
+    let result = tokio::task::spawn_blocking(move || -> Result<(Vec<Timings>, Vec<f64>, usize)> {
         let stream = TcpStream::connect(addr)?;
         stream.set_nodelay(true)?;
         let mut conn = BufReader::new(stream);
@@ -131,7 +144,7 @@ pub async fn dashboard(
         if code != 200 {
             bail!("GET {path} answered {code}");
         }
-        let mut server = vec![];
+        let mut server: Vec<Timings> = vec![];
         let mut http = vec![];
         let mut size = 0;
         for _ in 0..requests {
@@ -141,15 +154,26 @@ pub async fn dashboard(
             if code != 200 {
                 bail!("GET {path} answered {code}");
             }
-            server.push(timing.context("the dashboard sent no Server-Timing header")?);
+            if timing.is_empty() {
+                bail!("the dashboard sent no Server-Timing header");
+            }
+            server.push(timing);
             size = len;
         }
         Ok((server, http, size))
     })
     .await??;
     server.abort();
-    let (mut server_ms, mut http_ms, size) = result;
-    server_ms.sort_by(f64::total_cmp);
+    let (server, mut http_ms, size) = result;
+    let part = |name: &str| {
+        let mut v: Vec<f64> = server
+            .iter()
+            .filter_map(|t| t.iter().find(|(n, _)| n == name).map(|(_, d)| *d))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let server_ms = part("app");
     http_ms.sort_by(f64::total_cmp);
     println!("database        {}", store.url());
     println!(
@@ -170,6 +194,16 @@ pub async fn dashboard(
         percentile(&server_ms, 0.99),
         server_ms.last().copied().unwrap_or(0.0)
     );
+    for name in ["rollup", "names", "render"] {
+        let v = part(name);
+        if !v.is_empty() {
+            println!(
+                "  of which {name:<7} p50 {:.2} ms  p99 {:.2} ms",
+                percentile(&v, 0.5),
+                percentile(&v, 0.99)
+            );
+        }
+    }
     println!(
         "HTTP request    p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
         percentile(&http_ms, 0.5),

@@ -95,10 +95,26 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Background jobs (also run daily by `serve` and `demo`)
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Write a consistent copy of the SQLite database while it is in use
     Backup {
         /// The file to write (must not exist)
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run one job once now: lead-pool (idle leads return to their unit's pool)
+    Run {
+        /// The job's name
+        name: String,
         #[command(flatten)]
         db: DbArgs,
     },

@@ -149,6 +149,14 @@ pub async fn run(args: Cli) -> Result<()> {
             let store = open_migrated(&settings(&db, None)?).await?;
             crate::bench::dashboard(store, requests, &unit, year).await
         }
+        Command::Jobs {
+            command: crate::cli::JobsCommand::Run { name, db },
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            let today = zhaoshang_app::jobs::today();
+            println!("{}", zhaoshang_app::jobs::run(&store, &name, today).await?);
+            Ok(())
+        }
         Command::Backup { file, db } => {
             let store = open(&settings(&db, None)?).await?;
             store.backup_to(&file).await?;
@@ -165,6 +173,8 @@ async fn serve(s: Settings) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", s.listen))?;
     let addr = listener.local_addr()?;
     println!("zhaoshang serving {} on http://{addr}/", store.url());
+    // the daily background jobs (zhaoshang_app::jobs::run_daily), in this process
+    tokio::spawn(zhaoshang_app::jobs::run_daily(store.clone()));
     zhaoshang_web::serve(
         listener,
         AppState::with_config(store, web_config(&s)),
@@ -269,6 +279,7 @@ async fn run_demo(listen: &str, data: &std::path::Path, password: Option<String>
         );
     }
     println!("按 Ctrl+C 停止 press Ctrl+C to stop");
+    tokio::spawn(zhaoshang_app::jobs::run_daily(store.clone()));
     zhaoshang_web::serve(listener, AppState::new(store), shutdown_signal()).await?;
     Ok(())
 }

@@ -446,3 +446,17 @@ fn a_token_made_on_the_command_line_reads_the_api_until_revoked() {
     let (ok, _, err) = run(&["token", "revoke", "--database", d, "--id", "999"]);
     assert!(!ok && err.contains("no token #999"), "{err}");
 }
+
+#[test]
+fn the_lead_pool_job_runs_once_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("jobs.db");
+    let d = db.to_str().unwrap();
+    let (ok, out, _) = run(&["jobs", "run", "--help"]);
+    assert!(ok && out.contains("lead-pool"), "{out}");
+    let (ok, out, err) = run(&["jobs", "run", "lead-pool", "--database", d, "--create"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("lead-pool: 0"), "{out}");
+    let (ok, _, err) = run(&["jobs", "run", "no-such-job", "--database", d]);
+    assert!(!ok && err.contains("no-such-job"), "{err}");
+}

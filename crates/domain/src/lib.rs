@@ -12,6 +12,7 @@ pub mod activity;
 pub mod auth;
 pub mod company;
 pub mod credit_code;
+pub mod followup;
 pub mod ids;
 pub mod money;
 pub mod names;

@@ -9,10 +9,13 @@
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod collisions;
 pub mod companies;
 pub mod contacts;
 mod error;
 pub mod events;
+pub mod evidence;
+pub mod followups;
 pub mod merge;
 pub mod migrate;
 pub mod projects;

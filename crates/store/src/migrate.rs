@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_company_merges.sql"),
         postgres: include_str!("../migrations/postgres/0002_company_merges.sql"),
     },
+    Migration {
+        version: "0003_collisions",
+        sqlite: include_str!("../migrations/sqlite/0003_collisions.sql"),
+        postgres: include_str!("../migrations/postgres/0003_collisions.sql"),
+    },
 ];
 
 impl Store {

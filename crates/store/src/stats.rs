@@ -432,25 +432,6 @@ impl Store {
             .map(|r| Ok((r.i64("id")?, r.text("label")?)))
             .collect()
     }
-
-    /// The latest year with a trip, visit or event in scope (the map and briefing default to it).
-    pub async fn latest_activity_year(&self, scope: &Scope) -> Result<Option<i32>> {
-        let mut best: Option<String> = None;
-        for (table, col) in [
-            ("trips", "start_on"),
-            ("visits", "date_on"),
-            ("events", "date_on"),
-        ] {
-            let mut q = Sql::new(&format!("SELECT MAX({col}) AS d FROM {table} WHERE 1 = 1"));
-            q.scope(scope, "unit_id");
-            if let Some(d) = q.query().fetch_one(&self.pool).await?.opt_text("d")?
-                && best.as_ref().is_none_or(|b| d > *b)
-            {
-                best = Some(d);
-            }
-        }
-        Ok(best.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
-    }
 }
 
 impl Store {

@@ -132,7 +132,7 @@ fn blank(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-fn from_row(r: &AnyRow) -> Result<Visit> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Visit> {
     let direction = r.text("direction")?;
     Ok(Visit {
         id: VisitId(r.i64("id")?),

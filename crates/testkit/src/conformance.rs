@@ -2722,3 +2722,211 @@ pub async fn company_merge_and_unmerge(store: &Store) {
         .expect("merge again");
     assert_ne!(again.id, m.id);
 }
+
+/// 撞车 / 首报首谈: 金坛 registers talks with an investor; 天宁 then creates a project for the
+/// same investor entered again under a slightly different name. One open collision: 金坛
+/// keeps it, 常州市 coordinates, 天宁 learns only whom to call, 苏州 sees nothing.
+pub async fn collisions_between_units(store: &Store) {
+    use zhaoshang_app::AppError;
+    use zhaoshang_app::collisions;
+
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let sip = w.actor(&w.sip_officer);
+    let cz_coord = w.actor(&w.city_coordinator);
+    let coord = w.actor(&w.province_coordinator);
+
+    let a = store
+        .create_company(&jt, &company("耀石锂电科技有限公司"))
+        .await
+        .expect("company A");
+    let b = store
+        .create_company(&tn, &company("耀石锂电科技（股份）有限公司"))
+        .await
+        .expect("company B");
+    assert_ne!(a.id, b.id, "two records of one investor");
+    let other = store
+        .create_company(&tn, &company("常州星河新材料有限公司"))
+        .await
+        .expect("unrelated company");
+
+    let p = store
+        .create_project(&jt, &project("耀石锂电固态电池基地", a.id, &w.jintan))
+        .await
+        .expect("jt project");
+    assert!(
+        collisions::detect(store, &jt, p.id)
+            .await
+            .expect("detect")
+            .is_empty(),
+        "alone: no collision"
+    );
+    let found = collisions::register_first_talk(store, &jt, p.id)
+        .await
+        .expect("first talk");
+    assert!(found.is_empty());
+
+    // an unrelated investor and a second project of the same unit collide with nothing
+    let unrelated = store
+        .create_project(&tn, &project("星河新材料", other.id, &w.tianning))
+        .await
+        .expect("unrelated");
+    assert!(
+        collisions::detect(store, &tn, unrelated.id)
+            .await
+            .expect("detect")
+            .is_empty()
+    );
+    let own = store
+        .create_project(&jt, &project("耀石二期", a.id, &w.jintan))
+        .await
+        .expect("own second");
+    assert!(
+        collisions::detect(store, &jt, own.id)
+            .await
+            .expect("detect")
+            .is_empty(),
+        "the same unit does not collide with itself"
+    );
+    // a closed project (中止) collides with nothing
+    store
+        .set_status(
+            &jt,
+            own.id,
+            Status::Abandoned,
+            Some("并入一期".into()),
+            None,
+            d(2026, 1, 5),
+        )
+        .await
+        .expect("abandon");
+
+    let q = store
+        .create_project(&tn, &project("天宁锂电项目", b.id, &w.tianning))
+        .await
+        .expect("tn project");
+    let found = collisions::detect(store, &tn, q.id).await.expect("detect");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let c = &found[0];
+    assert!(c.is_open());
+    assert_eq!(c.first_project_id, p.id, "金坛 registered talks first");
+    assert_eq!(c.first_unit_id, w.jintan.id);
+    assert_eq!(c.second_project_id, q.id);
+    assert_eq!(c.second_unit_id, w.tianning.id);
+    assert_eq!(c.coordinator_unit_id, w.changzhou.id);
+    assert_eq!(c.coordinator_unit_name, w.changzhou.name);
+    // detecting again records nothing new, from either side
+    assert_eq!(
+        collisions::detect(store, &tn, q.id).await.expect("again"),
+        found
+    );
+    assert_eq!(
+        collisions::detect(store, &jt, p.id).await.expect("jt side"),
+        found
+    );
+
+    // 天宁 sees the collision and whom to call, never 金坛's project
+    let seen = store
+        .project_collisions(&tn.read_scope(), q.id)
+        .await
+        .expect("tn view");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].other_side(q.id),
+        (w.jintan.id, w.jintan.name.as_str())
+    );
+    assert_not_found(
+        store.project(&tn.read_scope(), p.id).await,
+        "the other side's project",
+    );
+    assert_not_found(
+        store.project_collisions(&tn.read_scope(), p.id).await,
+        "the other side's project collisions",
+    );
+    let jt_seen = store
+        .project_collisions(&jt.read_scope(), p.id)
+        .await
+        .expect("jt view");
+    assert_eq!(jt_seen[0].other_side(p.id).1, w.tianning.name);
+
+    // listings: both units, the city and the province see it; 苏州 sees nothing
+    for a in [&jt, &tn, &cz_coord, &coord] {
+        let list = store.collisions(&a.read_scope(), None).await.expect("list");
+        assert_eq!(list.len(), 1, "{}", a.name);
+    }
+    assert!(
+        store
+            .collisions(&sip.read_scope(), None)
+            .await
+            .expect("sip")
+            .is_empty()
+    );
+    assert_not_found(store.collision(&sip.read_scope(), c.id).await, "sip reads");
+
+    // resolving: not by the units themselves, not blank; by the coordinator above both
+    assert!(matches!(
+        collisions::resolve(store, &tn, c.id, "我来处理").await,
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        collisions::resolve(store, &sip, c.id, "越权").await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        collisions::resolve(store, &cz_coord, c.id, "  ").await,
+        Err(AppError::Invalid {
+            field: Some("resolution"),
+            ..
+        })
+    ));
+    let r = collisions::resolve(store, &cz_coord, c.id, "由金坛区继续跟进，天宁区配合")
+        .await
+        .expect("resolve");
+    assert!(!r.is_open());
+    assert_eq!(
+        r.resolution.as_deref(),
+        Some("由金坛区继续跟进，天宁区配合")
+    );
+    assert_eq!(r.resolved_by, Some(w.city_coordinator.id));
+    assert!(matches!(
+        collisions::resolve(store, &coord, c.id, "再次").await,
+        Err(AppError::Conflict(_))
+    ));
+    assert!(
+        store
+            .project_collisions(&tn.read_scope(), q.id)
+            .await
+            .expect("after")
+            .is_empty(),
+        "a resolved collision no longer warns"
+    );
+    assert_eq!(
+        store
+            .collisions(&cz_coord.read_scope(), Some(false))
+            .await
+            .expect("resolved list")
+            .len(),
+        1
+    );
+    // a resolved pair is not raised again
+    assert!(
+        collisions::detect(store, &tn, q.id)
+            .await
+            .expect("after resolve")
+            .is_empty()
+    );
+    let audited = store
+        .audit_list(
+            &Scope::All,
+            &AuditFilter {
+                entity: Some("collision".into()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(audited.iter().any(|e| e.action == "insert"));
+    assert!(audited.iter().any(|e| e.action == "resolve"));
+}

@@ -41,4 +41,5 @@ conformance!(
     trips_with_legs_members_and_report,
     events_and_batch_signing,
     company_merge_and_unmerge,
+    collisions_between_units,
 );

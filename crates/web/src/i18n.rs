@@ -37,6 +37,16 @@ impl Lang {
 /// (area, Chinese, English): every catalogue file, listed once.
 pub const CATALOGUES: &[(&str, &str, &str)] = &[
     (
+        "collisions",
+        include_str!("../i18n/zh/collisions.toml"),
+        include_str!("../i18n/en/collisions.toml"),
+    ),
+    (
+        "followups",
+        include_str!("../i18n/zh/followups.toml"),
+        include_str!("../i18n/en/followups.toml"),
+    ),
+    (
         "common",
         include_str!("../i18n/zh/common.toml"),
         include_str!("../i18n/en/common.toml"),
@@ -45,6 +55,16 @@ pub const CATALOGUES: &[(&str, &str, &str)] = &[
         "admin",
         include_str!("../i18n/zh/admin.toml"),
         include_str!("../i18n/en/admin.toml"),
+    ),
+    (
+        "board",
+        include_str!("../i18n/zh/board.toml"),
+        include_str!("../i18n/en/board.toml"),
+    ),
+    (
+        "evidence",
+        include_str!("../i18n/zh/evidence.toml"),
+        include_str!("../i18n/en/evidence.toml"),
     ),
     (
         "targets",

@@ -49,6 +49,8 @@ pub enum Subject {
     Event,
     Token,
     Target,
+    Evidence,
+    Collision,
 }
 
 pub struct Route {

@@ -142,3 +142,62 @@
   }
   if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
 })();
+
+// --- project board (项目看板): drag a card to a column, or use its small form; both ask
+// the JSON twin of POST /projects/{id}/stage and show a refusal next to the card.
+(function () {
+  "use strict";
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+  function move(card, stage) {
+    var id = card.getAttribute("data-project");
+    var err = card.querySelector(".board-error");
+    return fetch("/api/v1/projects/" + id + "/stage", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      body: JSON.stringify({ stage: stage })
+    }).then(function (res) {
+      if (res.ok) { window.location.reload(); return; }
+      return res.json().then(function (j) {
+        if (err) {
+          err.textContent = (j && j.error && j.error.message) || ("HTTP " + res.status);
+          err.hidden = false;
+        }
+      });
+    }).catch(function (e) {
+      if (err) { err.textContent = String(e); err.hidden = false; }
+    });
+  }
+  function start() {
+    var board = document.querySelector(".board");
+    if (!board) return;
+    board.querySelectorAll("form[data-board-move]").forEach(function (f) {
+      f.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var card = f.closest(".board-card");
+        move(card, f.querySelector("select").value);
+      });
+    });
+    var dragged = null;
+    board.querySelectorAll('.board-card[draggable="true"]').forEach(function (c) {
+      c.addEventListener("dragstart", function (ev) {
+        dragged = c;
+        ev.dataTransfer.setData("text/plain", c.getAttribute("data-project"));
+      });
+    });
+    board.querySelectorAll(".board-col").forEach(function (col) {
+      col.addEventListener("dragover", function (ev) { ev.preventDefault(); col.classList.add("drop"); });
+      col.addEventListener("dragleave", function () { col.classList.remove("drop"); });
+      col.addEventListener("drop", function (ev) {
+        ev.preventDefault();
+        col.classList.remove("drop");
+        if (dragged && dragged.closest(".board-col") !== col) move(dragged, col.getAttribute("data-stage"));
+        dragged = null;
+      });
+    });
+  }
+  if (document.readyState !== "loading") start(); else document.addEventListener("DOMContentLoaded", start);
+})();

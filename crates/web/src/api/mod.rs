@@ -4,8 +4,10 @@
 //! a personal token (`Authorization: Bearer zs_…`).
 
 pub mod admin;
+pub mod collisions;
 pub mod companies;
 pub mod events;
+pub mod evidence;
 pub mod openapi;
 pub mod projects;
 pub mod targets;
@@ -28,6 +30,8 @@ pub fn areas() -> Vec<Route> {
         admin::routes(),
         companies::routes(),
         projects::routes(),
+        collisions::routes(),
+        evidence::routes(),
         trips::routes(),
         events::routes(),
         visits::routes(),

@@ -880,6 +880,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ProjectOut>), ApiError> {
     let input = body.input(&state.store, &id.actor, None).await?;
     let p = state.store.create_project(&id.actor, &input).await?;
+    zhaoshang_app::collisions::detect(&state.store, &id.actor, p.id).await?;
     Ok((StatusCode::CREATED, Json(one(&state, &id, p.id).await?)))
 }
 
@@ -905,6 +906,7 @@ pub async fn update(
         .store
         .update_project(&id.actor, current.id, &input)
         .await?;
+    zhaoshang_app::collisions::detect(&state.store, &id.actor, p.id).await?;
     Ok(Json(one(&state, &id, p.id).await?))
 }
 
@@ -921,6 +923,7 @@ pub async fn first_talk(
         .store
         .register_first_talk(&id.actor, ProjectId(pid))
         .await?;
+    zhaoshang_app::collisions::detect(&state.store, &id.actor, p.id).await?;
     Ok(Json(one(&state, &id, p.id).await?))
 }
 

@@ -24,6 +24,11 @@ struct HomePage {
     /// trips of the caller's scope whose return report is overdue (15 days after return)
     overdue: Vec<zhaoshang_domain::activity::Trip>,
     today: String,
+    /// 今日跟进: visits and projects of the user's unit due today
+    due_today: Vec<zhaoshang_app::jobs::FollowUpItem>,
+    /// 逾期事项: overdue follow-ups and lead timers of the user's unit, with reasons
+    overdue_items: Vec<zhaoshang_app::jobs::FollowUpItem>,
+    overdue_items_total: usize,
 }
 
 pub async fn show(
@@ -82,6 +87,24 @@ pub async fn show(
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
+    // follow-ups of the user's own unit (those assigned to the user come first)
+    let own_unit = zhaoshang_domain::auth::Scope::Unit {
+        unit: id.user.unit_id,
+        path: id.actor.unit_path.clone(),
+    };
+    let me = id.user.id;
+    let (mut due_today, mut overdue_items) = zhaoshang_app::jobs::follow_ups(
+        &state.store,
+        &own_unit,
+        id.user.unit_id,
+        zhaoshang_app::jobs::today(),
+    )
+    .await?;
+    due_today.sort_by_key(|i| i.owner != Some(me));
+    overdue_items.sort_by_key(|i| i.owner != Some(me));
+    due_today.truncate(20);
+    let overdue_items_total = overdue_items.len();
+    overdue_items.truncate(20);
     Ok(render(
         &l,
         &HomePage {
@@ -92,6 +115,9 @@ pub async fn show(
             can_verify,
             overdue,
             today,
+            due_today,
+            overdue_items,
+            overdue_items_total,
         },
     ))
 }

@@ -85,12 +85,15 @@ pub async fn show(
     let store = &state.store;
     let scope = id.actor.read_scope();
     let this_year = chrono::Utc::now().date_naive().year();
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(
-        store
-            .latest_activity_year(&scope)
+    let year = match q.year.filter(|y| (2000..=2100).contains(y)) {
+        Some(y) => y,
+        // the latest year with activity, from the dashboards' rollup (no scan of the tables)
+        None => state
+            .rollup
+            .with(store, |s| s.range(&scope).and_then(|r| s.latest_year(r)))
             .await?
             .unwrap_or(this_year),
-    );
+    };
     let period = Period::year(year).ok_or_else(|| WebError::BadRequest("year".into()))?;
     let what = q
         .mode
@@ -121,7 +124,11 @@ pub async fn show(
         .map(|(c, n)| {
             (
                 c.clone(),
-                names.get(c.as_str()).copied().unwrap_or(c).to_string(),
+                names
+                    .get(c.as_str())
+                    .map(|s| s.to_string())
+                    .or_else(|| zhaoshang_app::reference::country(c).map(|x| x.name_zh.clone()))
+                    .unwrap_or_else(|| c.clone()),
                 *n,
             )
         })

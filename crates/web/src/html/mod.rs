@@ -3,16 +3,22 @@
 
 pub mod account;
 pub mod admin;
+pub mod board;
 pub mod briefing;
+pub mod collisions;
 pub mod companies;
 pub mod dashboard;
 pub mod events;
+pub mod evidence;
+pub mod followups;
 pub mod health;
 pub mod home;
 pub mod login;
 pub mod map;
+pub mod monthly_xlsx;
 pub mod projects;
 pub mod targets;
+pub mod targets_admin;
 pub mod trip_report;
 pub mod trips;
 pub mod visits;
@@ -23,9 +29,14 @@ use crate::routes::Route;
 pub fn areas() -> Vec<Route> {
     let areas: Vec<Vec<Route>> = vec![
         projects::routes(),
+        collisions::routes(),
+        evidence::routes(),
+        board::routes(),
         admin::routes(),
         companies::routes(),
         targets::routes(),
+        targets_admin::routes(),
+        monthly_xlsx::routes(),
         map::routes(),
         briefing::routes(),
         visits::routes(),
@@ -33,6 +44,7 @@ pub fn areas() -> Vec<Route> {
         trip_report::routes(),
         events::routes(),
         dashboard::routes(),
+        followups::routes(),
     ];
     areas.into_iter().flatten().collect()
 }

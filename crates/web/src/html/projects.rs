@@ -25,8 +25,8 @@ use zhaoshang_domain::CompanyId;
 use zhaoshang_domain::auth::{Actor, Role};
 use zhaoshang_domain::money::{Amount, format_cny, format_money};
 use zhaoshang_domain::project::{
-    AgreementType, LeadSource, Project, Requirement, SIZE_BANDS_YI, Stage, Status, Verification,
-    missing_for,
+    AgreementType, EvidenceTag, LeadSource, Project, Requirement, SIZE_BANDS_YI, Stage, Status,
+    Verification, missing_for,
 };
 use zhaoshang_domain::{ProjectId, StageLogId};
 use zhaoshang_store::Store;
@@ -87,7 +87,7 @@ pub fn routes() -> Vec<Route> {
 // ---------------------------------------------------------------------------------------
 // labels
 
-fn stage_label(tr: &Tr, s: Stage) -> String {
+pub(crate) fn stage_label(tr: &Tr, s: Stage) -> String {
     if tr.is_en() {
         s.label_en()
     } else {
@@ -174,7 +174,7 @@ struct ListPage {
     error: Option<String>,
 }
 
-fn options(
+pub(crate) fn options(
     all: impl IntoIterator<Item = (String, String)>,
     current: Option<&str>,
 ) -> Vec<(String, String, bool)> {
@@ -186,7 +186,7 @@ fn options(
         .collect()
 }
 
-fn industry_options(tr: &Tr, current: Option<&str>) -> Vec<(String, String, bool)> {
+pub(crate) fn industry_options(tr: &Tr, current: Option<&str>) -> Vec<(String, String, bool)> {
     let all = zhaoshang_app::reference::industries();
     let mut out = vec![];
     for s in all.iter().filter(|i| i.level == "section") {
@@ -896,10 +896,12 @@ async fn input_and_save(
     current: Option<&Project>,
 ) -> Result<Project, AppError> {
     let i = input.input(&state.store, &id.actor, current).await?;
-    Ok(match current {
+    let p = match current {
         Some(p) => state.store.update_project(&id.actor, p.id, &i).await?,
         None => state.store.create_project(&id.actor, &i).await?,
-    })
+    };
+    zhaoshang_app::collisions::detect(&state.store, &id.actor, p.id).await?;
+    Ok(p)
 }
 
 pub async fn create(
@@ -1015,6 +1017,8 @@ struct ShowPage {
     can_edit: bool,
     can_verify: bool,
     first_talk_done: bool,
+    /// 撞车: (the other unit's name, the date detected) — never the other project
+    collisions: Vec<(String, String)>,
     stage_options: Vec<(String, String, bool)>,
     status_options: Vec<(String, String, bool)>,
     note: String,
@@ -1023,11 +1027,28 @@ struct ShowPage {
     error: Option<String>,
     missing: Vec<String>,
     status_errors: HashMap<String, String>,
+    files: Vec<EvidenceRow>,
+    evidence_tags: Vec<(String, String, bool)>,
+    ev_errors: HashMap<String, String>,
+}
+
+/// One evidence file in the project's list.
+struct EvidenceRow {
+    id: i64,
+    tag: String,
+    filename: String,
+    size: String,
+    sha256: String,
+    by: String,
+    at: String,
 }
 
 impl ShowPage {
     fn status_error(&self, field: &str) -> Option<&String> {
         self.status_errors.get(field)
+    }
+    fn ev_error(&self, field: &str) -> Option<&String> {
+        self.ev_errors.get(field)
     }
 }
 
@@ -1042,6 +1063,30 @@ struct Outcome {
     reason: String,
     lost_to: String,
     status_errors: HashMap<String, String>,
+    ev_errors: HashMap<String, String>,
+    ev_tag: String,
+}
+
+/// The project page again, with a refused upload's message next to its field (422).
+pub(crate) async fn evidence_refused(
+    state: &AppState,
+    id: &Identity,
+    headers: &HeaderMap,
+    pid: i64,
+    field: &str,
+    message: String,
+    tag: String,
+) -> Result<Response, WebError> {
+    let l = Layout::new(Some(id), headers, "projects", "projects.title");
+    let mut ev_errors = HashMap::new();
+    ev_errors.insert(field.to_string(), message);
+    let o = Outcome {
+        error: Some(l.t("evidence.failed").to_string()),
+        ev_errors,
+        ev_tag: tag,
+        ..Default::default()
+    };
+    show_page(state, id, headers, pid, o, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 fn dash(s: Option<String>) -> String {
@@ -1196,12 +1241,14 @@ async fn show_page(
         (tr.t("projects.section.landing").to_string(), landing),
     ];
 
-    // what the next gate still needs (evidence files come later: none attached yet)
+    // what the next gate still needs, counting the evidence files uploaded
+    let files = store.evidence_list(&scope, p.id).await?;
+    let tags: Vec<EvidenceTag> = files.iter().map(|f| f.tag).collect();
     let gates = zhaoshang_app::projects::gates(store).await?;
     let next = p.stage.next();
     let next_missing = next
         .map(|s| {
-            missing_for(&p, &[], s, &gates)
+            missing_for(&p, &tags, s, &gates)
                 .iter()
                 .map(|r| requirement_label(&tr, r))
                 .collect()
@@ -1241,6 +1288,7 @@ async fn show_page(
         can_edit: writable && !hidden,
         can_verify,
         first_talk_done: p.first_talk_registered_at.is_some(),
+        collisions: super::collisions::warnings(store, &scope, p.id).await?,
         stage_options: options(
             Stage::ALL
                 .iter()
@@ -1258,6 +1306,32 @@ async fn show_page(
         error: o.error,
         missing: o.missing,
         status_errors: o.status_errors,
+        files: files
+            .iter()
+            .map(|f| EvidenceRow {
+                id: f.id.0,
+                tag: key_label(&tr, "evidence", f.tag.as_str()),
+                filename: f.filename.clone(),
+                size: if f.size_bytes >= 1024 * 1024 {
+                    format!("{:.1} MB", f.size_bytes as f64 / (1024.0 * 1024.0))
+                } else {
+                    format!("{:.1} KB", f.size_bytes as f64 / 1024.0)
+                },
+                sha256: f.sha256.clone(),
+                by: person(f.uploaded_by),
+                at: time(f.uploaded_at),
+            })
+            .collect(),
+        evidence_tags: options(
+            EvidenceTag::ALL.iter().map(|t| {
+                (
+                    t.as_str().to_string(),
+                    key_label(&tr, "evidence", t.as_str()),
+                )
+            }),
+            Some(o.ev_tag.as_str()),
+        ),
+        ev_errors: o.ev_errors,
         l: l.clone(),
     };
     Ok(render_status(&l, &page, status))
@@ -1291,6 +1365,7 @@ pub async fn first_talk(
         .store
         .register_first_talk(&id.actor, ProjectId(pid))
         .await?;
+    zhaoshang_app::collisions::detect(&state.store, &id.actor, p.id).await?;
     Ok(redirect_with(
         &format!("/projects/{}", p.id),
         true,

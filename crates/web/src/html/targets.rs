@@ -93,6 +93,8 @@ struct ListPage {
     period: String,
     periods: Vec<String>,
     today: String,
+    /// which of the admin / statistics / assessment links to show
+    links: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +142,23 @@ pub async fn list(
             period,
             periods,
             today: today.to_string(),
+            links: [
+                ("/targets/new", "targets.new", crate::routes::Access::Admin),
+                (
+                    "/targets/stats",
+                    "targets.stats",
+                    crate::routes::Access::Write,
+                ),
+                (
+                    "/targets/assessment",
+                    "targets.assessment",
+                    crate::routes::Access::Coordinate,
+                ),
+            ]
+            .into_iter()
+            .filter(|(_, _, a)| crate::auth::role_allows(id.actor.role, *a))
+            .map(|(h, k, _)| (h, k))
+            .collect(),
         },
     ))
 }
@@ -156,6 +175,7 @@ struct ShowPage {
     l: Layout,
     row: Row,
     records: Vec<RecordLine>,
+    can_admin: bool,
 }
 
 async fn record_line(state: &AppState, scope: &Scope, r: RecordRef) -> RecordLine {
@@ -231,6 +251,11 @@ pub async fn show(
         records.push(record_line(&state, &scope, *r).await);
     }
     let row = row(&state, p).await;
+    let can_admin = crate::auth::role_allows(id.actor.role, crate::routes::Access::Admin)
+        && super::targets_admin::admin_units(&state, &id.actor)
+            .await?
+            .iter()
+            .any(|u| u.id == row.p.target.unit_id);
     let l = Layout::new(Some(&id), &headers, "targets", "targets.title")
         .with_title(row.p.target.name.clone());
     Ok(render(
@@ -239,6 +264,7 @@ pub async fn show(
             l: l.clone(),
             row,
             records,
+            can_admin,
         },
     ))
 }

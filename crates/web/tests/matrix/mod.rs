@@ -333,6 +333,75 @@ impl Fixtures {
                     .id
                     .0
             }
+            Subject::Evidence => {
+                let p = self.project(rel).await?;
+                let content = b"%PDF-1.4 matrix".to_vec();
+                self.store
+                    .add_evidence(
+                        &actor,
+                        p.id,
+                        &zhaoshang_store::evidence::NewEvidence {
+                            tag: zhaoshang_domain::project::EvidenceTag::Agreement,
+                            filename: "matrix.pdf".into(),
+                            content_type: "application/pdf".into(),
+                            sha256: zhaoshang_app::evidence::sha256_hex(&content),
+                            content,
+                        },
+                    )
+                    .await
+                    .map_err(|e| format!("evidence fixture: {e}"))?
+                    .id
+                    .0
+            }
+            Subject::Collision => {
+                // the unit's project and one of a town below the same unit, for the same
+                // investor: the unit itself coordinates (a sibling's collision is hidden)
+                let p = self.project(rel).await?;
+                let n = self.next();
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or_default();
+                let town = self
+                    .store
+                    .create_unit(
+                        &self.system,
+                        &zhaoshang_store::units::NewUnit {
+                            parent_id: Some(unit),
+                            name: format!("矩阵测试镇{n}-{stamp}"),
+                            short_name: None,
+                            kind: zhaoshang_domain::unit::UnitKind::Town,
+                            code: None,
+                            location: Default::default(),
+                            opened_on: None,
+                            synthetic: false,
+                        },
+                    )
+                    .await
+                    .map_err(|e| format!("collision fixture (town): {e}"))?;
+                let q = self
+                    .store
+                    .create_project(
+                        &self.system,
+                        &ProjectInput {
+                            name: format!("矩阵撞车项目{n}"),
+                            company_id: p.company_id,
+                            unit_id: town.id,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(|e| format!("collision fixture (project): {e}"))?;
+                self.store
+                    .detect_collisions(&self.system, q.id)
+                    .await
+                    .map_err(|e| format!("collision fixture (detect): {e}"))?
+                    .into_iter()
+                    .find(|c| c.first_project_id == p.id || c.second_project_id == p.id)
+                    .ok_or("collision fixture: no collision detected")?
+                    .id
+                    .0
+            }
             #[allow(unreachable_patterns)]
             other => {
                 return Err(format!(
