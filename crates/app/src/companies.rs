@@ -8,7 +8,9 @@ use zhaoshang_domain::company::{Company, Contact, IndustryCode, STANDARD_TAGS};
 use zhaoshang_domain::credit_code::CreditCode;
 use zhaoshang_domain::{CompanyId, ContactId};
 use zhaoshang_store::Store;
-use zhaoshang_store::companies::{Candidate, CompanyFilter, CompanyInput, industry_codes_matching};
+use zhaoshang_store::companies::{
+    Candidate, CompanyFilter, CompanyInput, CompanySort, industry_codes_matching,
+};
 use zhaoshang_store::contacts::ContactInput;
 use zhaoshang_store::merge::{CompanyMerge, MoveCounts, new_aliases};
 
@@ -463,6 +465,11 @@ pub struct CompanyQuery {
     /// a GB/T 4754 section letter (with its divisions) or a division
     pub industry: Option<String>,
     pub tag: Option<String>,
+    /// only investors with an ongoing or delayed project of a unit inside this scope
+    pub active_in: Option<Scope>,
+    /// only investors worked (a project or a visit) by a unit inside this scope
+    pub worked_by: Option<Scope>,
+    pub sort: CompanySort,
     pub include_synthetic: bool,
 }
 
@@ -491,7 +498,10 @@ pub async fn list(
                 industry,
                 tag,
                 unit: None,
+                active_in: q.active_in.clone(),
+                worked_by: q.worked_by.clone(),
                 include_synthetic: q.include_synthetic,
+                sort: q.sort,
                 limit,
                 offset,
             })
@@ -511,6 +521,24 @@ pub async fn list(
         })
         .filter(|c| tag.as_ref().is_none_or(|t| c.tags.contains(t)))
         .collect();
+    // the project and visit conditions, for the candidates left, in one read
+    let mut found = if q.active_in.is_some() || q.worked_by.is_some() {
+        let ids: Vec<i64> = found.iter().map(|c| c.id.0).collect();
+        let keep = store
+            .companies_meeting(&ids, q.active_in.as_ref(), q.worked_by.as_ref())
+            .await?;
+        found
+            .into_iter()
+            .filter(|c| keep.contains(&c.id.0))
+            .collect()
+    } else {
+        found
+    };
+    // a search lists best matches first unless an order is asked for
+    match q.sort {
+        CompanySort::Newest => {}
+        CompanySort::Name => found.sort_by(|a, b| a.full_name().cmp(b.full_name())),
+    }
     let total = found.len() as i64;
     let page = found
         .into_iter()

@@ -805,6 +805,7 @@ pub async fn generate(
     store.sync_id_sequence("projects").await?;
     store.sync_id_sequence("stage_log").await?;
     report.projects = sizes.projects;
+    store.analyze().await?;
 
     zhaoshang_store::audit::record::<(), _>(
         &mut *store.pool().acquire().await.map_err(zhaoshang_store::StoreError::from)?,

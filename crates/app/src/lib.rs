@@ -20,6 +20,7 @@ pub mod reference;
 pub mod rollup;
 pub mod sessions;
 pub mod stats;
+pub mod timeline;
 pub mod trips;
 pub mod units;
 pub mod visits;

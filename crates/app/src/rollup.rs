@@ -9,7 +9,7 @@
 use crate::Result;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 use zhaoshang_domain::auth::Scope;
 use zhaoshang_domain::company::{IMPORTANT_TAGS, IndustryCode};
@@ -50,17 +50,70 @@ struct P {
     cross: [Vec<i32>; 3],
 }
 
+/// What the dashboard reads of a project on every request, packed in 32 bytes (the full
+/// row, with the filters' fields and every crossing, stays in `P` at the same index).
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    unit: u32,
+    created: i32,
+    fen: i64,
+    /// the day of the only crossing into 签约, 开工, 投产 (i32::MIN for none)
+    first: [i32; 3],
+    stage: i8,
+    closed: bool,
+    /// a line crossed more than once (a move back and forth): read `P::cross`
+    again: bool,
+}
+
+impl Hot {
+    fn of(p: &P) -> Hot {
+        Hot {
+            unit: p.unit,
+            created: p.created,
+            fen: p.fen,
+            first: [0, 1, 2].map(|i| p.cross[i].first().copied().unwrap_or(i32::MIN)),
+            stage: p.stage,
+            closed: p.closed,
+            again: p.cross.iter().any(|c| c.len() > 1),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct T {
     id: i64,
     unit: u32,
     start: i32,
     persons: i64,
-    countries: Vec<String>,
+    /// countries as indexes into `Snapshot::countries`
+    countries: Vec<u32>,
+}
+
+/// Visit counts of one unit on one day, split by domestic (0) and foreign (1) investors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct VisitCounts {
+    all: [u32; 2],
+    inbound: [u32; 2],
+    important: [u32; 2],
+}
+
+impl VisitCounts {
+    fn add(&mut self, v: &V, sign: i32) {
+        let f = v.foreign as usize;
+        let step = |x: &mut u32, on: bool| {
+            if on {
+                *x = x.wrapping_add_signed(sign);
+            }
+        };
+        step(&mut self.all[f], true);
+        step(&mut self.inbound[f], v.inbound);
+        step(&mut self.important[f], v.important);
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct E {
+    id: i64,
     unit: u32,
     day: i32,
     major: bool,
@@ -87,15 +140,23 @@ pub struct Snapshot {
     seen: BTreeSet<i64>,
     units: Units,
     companies: HashMap<i64, CompanyInfo>,
-    visits: Vec<V>,
-    visit_ids: Vec<i64>,
-    visit_at: HashMap<i64, usize>,
+    /// every visit by id (to undo its counts when it changes)
+    visits: HashMap<i64, V>,
+    /// visit counts per unit position and day: dashboards add up days, never visits
+    visit_days: Vec<BTreeMap<i32, VisitCounts>>,
+    /// country codes seen on trips; trips refer to them by index
+    countries: Vec<String>,
+    country_at: HashMap<String, u32>,
     projects: Vec<P>,
+    /// `projects` packed for the dashboard's pass, same order
+    hot: Vec<Hot>,
     project_at: HashMap<i64, usize>,
     trips: Vec<T>,
     trip_at: HashMap<i64, usize>,
     events: Vec<E>,
     event_at: HashMap<i64, usize>,
+    /// every unit, ordered as `Store::units` orders them (depth, then id)
+    all_units: Vec<zhaoshang_domain::unit::Unit>,
     /// the latest day of any visit, trip or event per unit position (for the default year;
     /// a deletion does not lower it, which only affects which year is shown first)
     latest_day: Vec<i32>,
@@ -171,7 +232,8 @@ impl Snapshot {
             ..Default::default()
         };
         // units in depth-first order
-        let tree = zhaoshang_domain::unit::UnitTree::new(store.units(&Scope::All).await?);
+        s.all_units = store.units(&Scope::All).await?;
+        let tree = zhaoshang_domain::unit::UnitTree::new(s.all_units.clone());
         let mut order = vec![];
         for root in tree.roots() {
             order.extend(
@@ -194,7 +256,7 @@ impl Snapshot {
             }
             s.units.end.push(end as u32);
         }
-        for c in store.rollup_companies().await? {
+        for c in store.rollup_companies(None).await? {
             s.companies
                 .insert(c.id, company_info(&c.tags, c.country.as_deref()));
         }
@@ -231,6 +293,21 @@ impl Snapshot {
         }
     }
 
+    fn count_visit(&mut self, v: &V, sign: i32) {
+        if self.visit_days.len() < self.units.id.len() {
+            self.visit_days
+                .resize_with(self.units.id.len(), BTreeMap::new);
+        }
+        let Some(days) = self.visit_days.get_mut(v.unit as usize) else {
+            return;
+        };
+        let c = days.entry(v.day).or_default();
+        c.add(v, sign);
+        if *c == VisitCounts::default() {
+            days.remove(&v.day);
+        }
+    }
+
     fn put_visit(&mut self, v: &zhaoshang_store::rollup_rows::VisitRow) {
         let c = self
             .companies
@@ -248,23 +325,15 @@ impl Snapshot {
             foreign: c.foreign,
         };
         self.saw_day(row.unit, row.day);
-        match self.visit_at.get(&v.id) {
-            Some(&i) => self.visits[i] = row,
-            None => {
-                self.visit_at.insert(v.id, self.visits.len());
-                self.visits.push(row);
-                self.visit_ids.push(v.id);
-            }
+        if let Some(old) = self.visits.insert(v.id, row) {
+            self.count_visit(&old, -1);
         }
+        self.count_visit(&row, 1);
     }
 
     fn remove_visit(&mut self, id: i64) {
-        if let Some(i) = self.visit_at.remove(&id) {
-            self.visits.swap_remove(i);
-            self.visit_ids.swap_remove(i);
-            if i < self.visits.len() {
-                self.visit_at.insert(self.visit_ids[i], i);
-            }
+        if let Some(old) = self.visits.remove(&id) {
+            self.count_visit(&old, -1);
         }
     }
 
@@ -285,22 +354,41 @@ impl Snapshot {
             created,
             cross,
         };
+        let hot = Hot::of(&row);
         match self.project_at.get(&p.id) {
-            Some(&i) => self.projects[i] = row,
+            Some(&i) => {
+                self.projects[i] = row;
+                self.hot[i] = hot;
+            }
             None => {
                 self.project_at.insert(p.id, self.projects.len());
                 self.projects.push(row);
+                self.hot.push(hot);
             }
         }
     }
 
     fn put_trip(&mut self, t: &zhaoshang_store::rollup_rows::TripRow) {
+        let countries = t
+            .countries
+            .iter()
+            .filter(|c| c.as_str() != "CN")
+            .map(|c| match self.country_at.get(c) {
+                Some(&i) => i,
+                None => {
+                    let i = self.countries.len() as u32;
+                    self.countries.push(c.clone());
+                    self.country_at.insert(c.clone(), i);
+                    i
+                }
+            })
+            .collect();
         let row = T {
             id: t.id,
             unit: self.unit(t.unit_id),
             start: t.start.as_deref().map(day_of).unwrap_or(i32::MIN),
             persons: t.persons,
-            countries: t.countries.clone(),
+            countries,
         };
         self.saw_day(row.unit, row.start);
         match self.trip_at.get(&t.id) {
@@ -314,6 +402,7 @@ impl Snapshot {
 
     fn put_event(&mut self, e: &zhaoshang_store::rollup_rows::EventRow) {
         let row = E {
+            id: e.id,
             unit: self.unit(e.unit_id),
             day: day_of(&e.date),
             major: e.major,
@@ -324,6 +413,34 @@ impl Snapshot {
             None => {
                 self.event_at.insert(e.id, self.events.len());
                 self.events.push(row);
+            }
+        }
+    }
+
+    fn remove_project(&mut self, id: i64) {
+        if let Some(i) = self.project_at.remove(&id) {
+            self.projects.swap_remove(i);
+            self.hot.swap_remove(i);
+            if let Some(moved) = self.projects.get(i) {
+                self.project_at.insert(moved.id, i);
+            }
+        }
+    }
+
+    fn remove_trip(&mut self, id: i64) {
+        if let Some(i) = self.trip_at.remove(&id) {
+            self.trips.swap_remove(i);
+            if let Some(moved) = self.trips.get(i) {
+                self.trip_at.insert(moved.id, i);
+            }
+        }
+    }
+
+    fn remove_event(&mut self, id: i64) {
+        if let Some(i) = self.event_at.remove(&id) {
+            self.events.swap_remove(i);
+            if let Some(moved) = self.events.get(i) {
+                self.event_at.insert(moved.id, i);
             }
         }
     }
@@ -345,6 +462,23 @@ impl Snapshot {
                 .get(&unit.0)
                 .map(|&p| Range { lo: p, hi: p + 1 }),
         }
+    }
+
+    /// The per-day visit counts of each unit in a range.
+    fn unit_days(&self, range: Range) -> impl Iterator<Item = &BTreeMap<i32, VisitCounts>> {
+        let hi = (range.hi as usize).min(self.visit_days.len());
+        let lo = (range.lo as usize).min(hi);
+        self.visit_days[lo..hi].iter()
+    }
+
+    /// The units inside `scope`, as `Store::units` lists them (a unit change rebuilds the
+    /// rollup, so these are never stale).
+    pub fn units_in(&self, scope: &Scope) -> Vec<zhaoshang_domain::unit::Unit> {
+        self.all_units
+            .iter()
+            .filter(|u| scope.contains(u.id, &u.path))
+            .cloned()
+            .collect()
     }
 
     /// The unit id at a position.
@@ -403,8 +537,8 @@ pub struct Board {
     pub children: Vec<(i64, i64, i64, Decimal)>,
     /// signed (stage 4-5, open) projects, largest first: (project id, 元)
     pub unstarted: Vec<(i64, Decimal)>,
-    /// trip ids of the period, latest first
-    pub recent_trips: Vec<i64>,
+    /// trips of the period, latest first: (trip id, departure, person-trips)
+    pub recent_trips: Vec<(i64, Option<NaiveDate>, i64)>,
 }
 
 impl Snapshot {
@@ -429,16 +563,21 @@ impl Snapshot {
                 .iter()
                 .filter(move |p| range.has(p.unit) && crossed(p, line) && project_matches(p, f))
         };
-        let visits = |pred: &dyn Fn(&V) -> bool| {
-            self.visits
-                .iter()
-                .filter(|v| {
-                    range.has(v.unit)
-                        && inside(v.day)
-                        && pred(v)
-                        && f.foreign.is_none_or(|fr| v.foreign == fr)
-                })
-                .count() as i64
+        // visits from the per-day counts of each unit in the range
+        let visits = |pick: fn(&VisitCounts) -> [u32; 2]| {
+            let sides: &[usize] = match f.foreign {
+                None => &[0, 1],
+                Some(false) => &[0],
+                Some(true) => &[1],
+            };
+            let mut n = 0i64;
+            for days in self.unit_days(range) {
+                for (_, c) in days.range(a..=b) {
+                    let counts = pick(c);
+                    n += sides.iter().map(|s| counts[*s] as i64).sum::<i64>();
+                }
+            }
+            n
         };
         Some(match metric {
             Metric::SignedAmount => projects(0).map(|p| from_fen(p.fen)).sum(),
@@ -454,11 +593,11 @@ impl Snapshot {
                     .filter(|p| range.has(p.unit) && inside(p.created) && project_matches(p, f))
                     .count() as i64,
             ),
-            Metric::Visits if f.industry.is_none() => Decimal::from(visits(&|_| true)),
+            Metric::Visits if f.industry.is_none() => Decimal::from(visits(|c| c.all)),
             Metric::ImportantVisits if f.industry.is_none() => {
-                Decimal::from(visits(&|v| v.important))
+                Decimal::from(visits(|c| c.important))
             }
-            Metric::InboundVisits if f.industry.is_none() => Decimal::from(visits(&|v| v.inbound)),
+            Metric::InboundVisits if f.industry.is_none() => Decimal::from(visits(|c| c.inbound)),
             Metric::Trips => Decimal::from(
                 self.trips
                     .iter()
@@ -539,68 +678,112 @@ impl Snapshot {
             let c = *child_at.get(u as usize)?;
             (c >= 0).then_some(c as usize)
         };
-        for v in &self.visits {
-            if !range.has(v.unit) || v.day < start || v.day > end {
-                continue;
+        // visits: the per-day counts of each unit, never the visits themselves
+        for (i, days) in self.unit_days(range).enumerate() {
+            let unit = range.lo + i as u32;
+            let mut unit_visits = 0i64;
+            for (day, c) in days.range(start..=end) {
+                let n = (c.all[0] + c.all[1]) as i64;
+                unit_visits += n;
+                b.inbound += (c.inbound[0] + c.inbound[1]) as i64;
+                b.important_visits += (c.important[0] + c.important[1]) as i64;
+                b.monthly_visits[month(*day)] += n;
             }
-            b.visits += 1;
-            b.inbound += v.inbound as i64;
-            b.important_visits += v.important as i64;
-            b.monthly_visits[month(v.day)] += 1;
-            if let Some(c) = child(v.unit) {
-                b.children[c].1 += 1;
+            b.visits += unit_visits;
+            if let Some(c) = child(unit) {
+                b.children[c].1 += unit_visits;
             }
         }
-        for p in &self.projects {
+        // amounts add up in 分 and become 元 once at the end
+        let mut signed_fen = 0i128;
+        let mut started_fen = 0i128;
+        let mut monthly_fen = [0i128; 12];
+        let mut child_fen = vec![0i128; b.children.len()];
+        let mut unstarted: Vec<(i64, i64)> = vec![];
+        let inside = |d: i32| d >= start && d <= end;
+        for (i, p) in self.hot.iter().enumerate() {
             if !range.has(p.unit) {
                 continue;
             }
             if !p.closed {
                 b.funnel[p.stage.clamp(0, 9) as usize] += 1;
             }
-            if p.created >= start && p.created <= end {
+            if inside(p.created) {
                 b.leads += 1;
             }
-            if let Some(d) = p.cross[0].iter().find(|d| **d >= start && **d <= end) {
-                let amount = from_fen(p.fen);
+            // the crossing into 签约 within the year: the only one, or the first of several
+            let signed_on = if p.again {
+                self.projects[i].cross[0]
+                    .iter()
+                    .copied()
+                    .find(|d| inside(*d))
+            } else {
+                Some(p.first[0]).filter(|d| inside(*d))
+            };
+            if let Some(d) = signed_on {
                 b.signings += 1;
-                b.signed += amount;
-                b.monthly_signings[month(*d)] += 1;
-                b.monthly_signed[month(*d)] += amount;
+                signed_fen += p.fen as i128;
+                b.monthly_signings[month(d)] += 1;
+                monthly_fen[month(d)] += p.fen as i128;
                 if let Some(c) = child(p.unit) {
                     b.children[c].2 += 1;
-                    b.children[c].3 += amount;
+                    child_fen[c] += p.fen as i128;
                 }
             }
-            if p.cross[1].iter().any(|d| *d >= start && *d <= end) {
+            let started = if p.again {
+                self.projects[i].cross[1].iter().any(|d| inside(*d))
+            } else {
+                inside(p.first[1])
+            };
+            if started {
                 b.started_count += 1;
-                b.started += from_fen(p.fen);
+                started_fen += p.fen as i128;
             }
             if !p.closed && (4..=5).contains(&p.stage) {
-                b.unstarted.push((p.id, from_fen(p.fen)));
+                unstarted.push((self.projects[i].id, p.fen));
             }
         }
-        b.unstarted
-            .sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-        b.unstarted.truncate(10);
-        let mut countries: BTreeSet<&str> = BTreeSet::new();
-        let mut trips: Vec<(i32, i64)> = vec![];
+        let yuan = |fen: i128| Decimal::from_i128_with_scale(fen, 2);
+        b.signed = yuan(signed_fen);
+        b.started = yuan(started_fen);
+        for (m, fen) in monthly_fen.iter().enumerate() {
+            b.monthly_signed[m] = yuan(*fen);
+        }
+        for (c, fen) in b.children.iter_mut().zip(child_fen) {
+            c.3 = yuan(fen);
+        }
+        // the ten largest, by partial selection rather than a full sort
+        let order = |x: &(i64, i64), y: &(i64, i64)| y.1.cmp(&x.1).then(x.0.cmp(&y.0));
+        if unstarted.len() > 10 {
+            unstarted.select_nth_unstable_by(9, order);
+            unstarted.truncate(10);
+        }
+        unstarted.sort_by(order);
+        b.unstarted = unstarted
+            .into_iter()
+            .map(|(id, fen)| (id, from_fen(fen)))
+            .collect();
+        let mut seen_country = vec![false; self.countries.len()];
+        let mut trips: Vec<(i32, i64, i64)> = vec![];
         for t in &self.trips {
             if range.has(t.unit) && t.start >= start && t.start <= end {
                 b.trips += 1;
                 b.person_trips += t.persons;
-                countries.extend(
-                    t.countries
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|c| *c != "CN"),
-                );
-                trips.push((t.start, t.id));
+                for c in &t.countries {
+                    if let Some(s) = seen_country.get_mut(*c as usize) {
+                        *s = true;
+                    }
+                }
+                trips.push((t.start, t.id, t.persons));
             }
         }
-        b.countries = countries.len();
+        b.countries = seen_country.iter().filter(|s| **s).count();
         trips.sort_by(|x, y| y.cmp(x));
-        b.recent_trips = trips.into_iter().take(8).map(|(_, id)| id).collect();
+        b.recent_trips = trips
+            .into_iter()
+            .take(8)
+            .map(|(day, id, persons)| (id, NaiveDate::from_num_days_from_ce_opt(day), persons))
+            .collect();
         b.events = self
             .events
             .iter()
@@ -658,6 +841,7 @@ impl Rollup {
             .filter(|(id, _, _)| *id > hw || (*id > hw - WINDOW && !seen.contains(id)))
             .collect();
         let (mut visits, mut projects, mut trips, mut events) = (vec![], vec![], vec![], vec![]);
+        let mut companies = vec![];
         let mut rebuild = false;
         for (_, entity, id) in &fresh {
             match (entity.as_str(), id) {
@@ -669,27 +853,52 @@ impl Rollup {
                     }
                 }
                 ("trip", Some(id)) => trips.push(*id),
+                // a company's tags and country decide how its visits count
+                ("company", Some(id)) => companies.push(*id),
                 ("trip_plan", _) | ("event_signing", _) => {}
                 ("event", Some(id)) => events.push(*id),
                 // changes that do not touch what the rollup counts
                 (
                     "contact" | "user" | "api_token" | "setting" | "exchange_rate"
-                    | "external_stat" | "target" | "score_adjustment",
+                    | "external_stat" | "target" | "score_adjustment" | "evidence" | "collision"
+                    | "project_team" | "saved_view" | "followup",
                     _,
                 ) => {}
                 _ => rebuild = true,
             }
         }
-        if rebuild {
+        for ids in [
+            &mut visits,
+            &mut projects,
+            &mut trips,
+            &mut events,
+            &mut companies,
+        ] {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        // a change too large to read back by ids (a bulk load) is a rebuild
+        let changed = visits.len() + projects.len() + trips.len() + events.len() + companies.len();
+        if rebuild || changed > 5_000 {
             let s = Snapshot::build(store).await?;
             *self.state.write().unwrap_or_else(|e| e.into_inner()) = Some(s);
             return Ok(());
         }
-        let v_rows = if visits.is_empty() {
+        let c_rows = if companies.is_empty() {
+            vec![]
+        } else {
+            store.rollup_companies(Some(&companies)).await?
+        };
+        let mut v_rows = if visits.is_empty() {
             vec![]
         } else {
             store.rollup_visits(Some(&visits)).await?
         };
+        if !companies.is_empty() {
+            let more = store.rollup_company_visits(&companies).await?;
+            visits.extend(more.iter().map(|v| v.id));
+            v_rows.extend(more);
+        }
         let p_rows = if projects.is_empty() {
             vec![]
         } else {
@@ -714,25 +923,43 @@ impl Rollup {
         let Some(s) = guard.as_mut() else {
             return Ok(());
         };
+        for c in &c_rows {
+            s.companies
+                .insert(c.id, company_info(&c.tags, c.country.as_deref()));
+        }
+        let v_rows: HashMap<i64, &zhaoshang_store::rollup_rows::VisitRow> =
+            v_rows.iter().map(|v| (v.id, v)).collect();
         for id in &visits {
-            match v_rows.iter().find(|v| v.id == *id) {
+            match v_rows.get(id) {
                 Some(v) => s.put_visit(v),
                 None => s.remove_visit(*id),
             }
         }
-        for p in &p_rows {
-            let log: Vec<_> = l_rows
-                .iter()
-                .filter(|l| l.project_id == p.id)
-                .cloned()
-                .collect();
-            s.put_project(p, &log);
+        let mut logs: HashMap<i64, Vec<zhaoshang_store::rollup_rows::LogRow>> = HashMap::new();
+        for l in l_rows {
+            logs.entry(l.project_id).or_default().push(l);
         }
+        for p in &p_rows {
+            s.put_project(p, logs.get(&p.id).map(Vec::as_slice).unwrap_or(&[]));
+        }
+        // a record changed but no longer read (deleted, or a trip cancelled) leaves the rollup
+        let read: BTreeSet<i64> = p_rows.iter().map(|p| p.id).collect();
+        for id in projects.iter().filter(|id| !read.contains(id)) {
+            s.remove_project(*id);
+        }
+        let read: BTreeSet<i64> = t_rows.iter().map(|t| t.id).collect();
         for t in &t_rows {
             s.put_trip(t);
         }
+        for id in trips.iter().filter(|id| !read.contains(id)) {
+            s.remove_trip(*id);
+        }
+        let read: BTreeSet<i64> = e_rows.iter().map(|e| e.id).collect();
         for e in &e_rows {
             s.put_event(e);
+        }
+        for id in events.iter().filter(|id| !read.contains(id)) {
+            s.remove_event(*id);
         }
         let new_hw = rows
             .iter()

@@ -43,6 +43,30 @@ pub struct ForeignId {
     pub value: String,
 }
 
+/// The divisions of each section of GB/T 4754-2017 (table 1): first, last, section letter.
+/// Division 97 and anything unknown falls under T.
+pub const SECTION_DIVISIONS: [(u8, u8, char); 19] = [
+    (1, 5, 'A'),
+    (6, 12, 'B'),
+    (13, 43, 'C'),
+    (44, 46, 'D'),
+    (47, 50, 'E'),
+    (51, 52, 'F'),
+    (53, 60, 'G'),
+    (61, 62, 'H'),
+    (63, 65, 'I'),
+    (66, 69, 'J'),
+    (70, 70, 'K'),
+    (71, 72, 'L'),
+    (73, 75, 'M'),
+    (76, 79, 'N'),
+    (80, 82, 'O'),
+    (83, 83, 'P'),
+    (84, 85, 'Q'),
+    (86, 90, 'R'),
+    (91, 96, 'S'),
+];
+
 /// GB/T 4754-2017 code: a section letter (A-T) or a two-digit division (01-97).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -65,28 +89,11 @@ impl IndustryCode {
             return c;
         }
         let n: u8 = self.0.parse().unwrap_or(0);
-        match n {
-            1..=5 => 'A',
-            6..=12 => 'B',
-            13..=43 => 'C',
-            44..=46 => 'D',
-            47..=50 => 'E',
-            51..=52 => 'F',
-            53..=60 => 'G',
-            61..=62 => 'H',
-            63..=65 => 'I',
-            66..=69 => 'J',
-            70 => 'K',
-            71..=72 => 'L',
-            73..=75 => 'M',
-            76..=79 => 'N',
-            80..=82 => 'O',
-            83 => 'P',
-            84..=85 => 'Q',
-            86..=90 => 'R',
-            91..=96 => 'S',
-            _ => 'T',
-        }
+        SECTION_DIVISIONS
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&n))
+            .map(|(_, _, c)| *c)
+            .unwrap_or('T')
     }
 
     /// 工业 (mining, manufacturing, utilities), 建筑业 and 服务业 for the

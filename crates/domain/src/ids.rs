@@ -46,4 +46,5 @@ id_type!(
     EvidenceId,
     AuditId,
     CollisionId,
+    TeamMemberId,
 );

@@ -87,4 +87,11 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Refreshes the planner's statistics after a bulk load (both databases): without it
+    /// PostgreSQL plans queries on freshly loaded tables as if they were empty.
+    pub async fn analyze(&self) -> Result<()> {
+        Sql::new("ANALYZE").query().execute(&self.pool).await?;
+        Ok(())
+    }
 }

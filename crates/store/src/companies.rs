@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use zhaoshang_domain::auth::{Action, Actor};
+use zhaoshang_domain::auth::{Action, Actor, Scope};
 use zhaoshang_domain::company::{Company, ForeignId, IndustryCode};
 use zhaoshang_domain::credit_code::CreditCode;
 use zhaoshang_domain::names::{normalize_company_name, pinyin_initials, pinyin_key, pinyin_query};
@@ -463,6 +463,7 @@ impl Store {
         if let Some(u) = f.unit {
             w.push(" AND created_by_unit = ").bind(u.0);
         }
+        activity_clauses(&mut w, f.active_in.as_ref(), f.worked_by.as_ref());
         if !f.include_synthetic {
             w.push(" AND synthetic = 0");
         }
@@ -474,13 +475,33 @@ impl Store {
         for q in [&mut count, &mut page] {
             q.copy_args_from(&w);
         }
-        page.push(" ORDER BY id DESC LIMIT ")
+        page.push(&format!(" ORDER BY {} LIMIT ", f.sort.order_by()))
             .bind(crate::sql::page_size(f.limit))
             .push(" OFFSET ")
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// Of the companies `ids`, those meeting the project and visit conditions (for a name
+    /// search, whose candidates are found in memory).
+    pub async fn companies_meeting(
+        &self,
+        ids: &[i64],
+        active_in: Option<&Scope>,
+        worked_by: Option<&Scope>,
+    ) -> Result<std::collections::HashSet<i64>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let mut w = Sql::new("SELECT id FROM companies WHERE id IN (");
+            w.bind_list(chunk.iter().copied()).push(")");
+            activity_clauses(&mut w, active_in, worked_by);
+            for r in w.query().fetch_all(&self.pool).await? {
+                out.insert(r.i64("id")?);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -507,7 +528,64 @@ pub struct CompanyFilter {
     pub industry: Option<String>,
     pub tag: Option<String>,
     pub unit: Option<UnitId>,
+    /// only investors with an ongoing or delayed project of a unit inside this scope
+    pub active_in: Option<Scope>,
+    /// only investors a unit inside this scope works: a project or a visit of it
+    pub worked_by: Option<Scope>,
     pub include_synthetic: bool,
+    pub sort: CompanySort,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// The order of the investor register.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CompanySort {
+    #[default]
+    Newest,
+    /// by Chinese name (then English name)
+    Name,
+}
+
+impl CompanySort {
+    pub const ALL: [CompanySort; 2] = [CompanySort::Newest, CompanySort::Name];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompanySort::Newest => "newest",
+            CompanySort::Name => "name",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CompanySort> {
+        CompanySort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            CompanySort::Newest => "id DESC",
+            CompanySort::Name => "COALESCE(name_zh, name_en, '') ASC, id ASC",
+        }
+    }
+}
+
+/// `AND EXISTS (…)` for the project and visit conditions of a filter.
+fn activity_clauses(w: &mut Sql, active_in: Option<&Scope>, worked_by: Option<&Scope>) {
+    if let Some(scope) = active_in {
+        w.push(
+            " AND EXISTS (SELECT 1 FROM projects ap WHERE ap.company_id = companies.id \
+             AND ap.status IN ('ongoing', 'delayed')",
+        )
+        .scope(scope, "ap.unit_id")
+        .push(")");
+    }
+    if let Some(scope) = worked_by {
+        w.push(" AND (EXISTS (SELECT 1 FROM projects wp WHERE wp.company_id = companies.id")
+            .scope(scope, "wp.unit_id")
+            .push(") OR EXISTS (SELECT 1 FROM visits wv WHERE wv.company_id = companies.id")
+            .scope(scope, "wv.unit_id")
+            .push("))");
+    }
 }

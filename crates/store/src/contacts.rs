@@ -3,7 +3,7 @@
 use crate::audit::{self, Change};
 use crate::sql::{RowExt, Sql, ts};
 use crate::{Result, Store, StoreError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use zhaoshang_domain::auth::{Action, Actor, Scope};
@@ -112,6 +112,25 @@ impl Store {
             .await?
             .iter()
             .map(from_row)
+            .collect()
+    }
+
+    /// Contacts at a company that `scope` may see, each with when it was added, newest first
+    /// (the company's timeline).
+    pub async fn contacts_added(
+        &self,
+        scope: &Scope,
+        company: CompanyId,
+    ) -> Result<Vec<(Contact, DateTime<Utc>)>> {
+        let mut q = Sql::new("SELECT * FROM contacts WHERE company_id = ");
+        q.bind(company.0)
+            .scope(scope, "unit_id")
+            .push(" ORDER BY created_at DESC, id DESC");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((from_row(r)?, r.time("created_at")?)))
             .collect()
     }
 

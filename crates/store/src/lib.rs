@@ -25,10 +25,12 @@ pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod targets;
+pub mod team;
 pub mod trips;
 pub mod units;
 mod url;
 pub mod users;
+pub mod views;
 pub mod visits;
 
 pub use error::StoreError;

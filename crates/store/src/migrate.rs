@@ -29,6 +29,16 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_collisions.sql"),
         postgres: include_str!("../migrations/postgres/0003_collisions.sql"),
     },
+    Migration {
+        version: "0004_project_team",
+        sqlite: include_str!("../migrations/sqlite/0004_project_team.sql"),
+        postgres: include_str!("../migrations/postgres/0004_project_team.sql"),
+    },
+    Migration {
+        version: "0005_saved_views",
+        sqlite: include_str!("../migrations/sqlite/0005_saved_views.sql"),
+        postgres: include_str!("../migrations/postgres/0005_saved_views.sql"),
+    },
 ];
 
 impl Store {

@@ -420,9 +420,267 @@ pub struct ProjectFilter {
     /// is found by its code or code name, never by the name it hides), and also matches
     /// codes and code names.
     pub viewer_unit: Option<UnitId>,
+    /// projects this user owns (我的项目)
+    pub owner: Option<UserId>,
     pub include_synthetic: bool,
+    pub sort: ProjectSort,
+    /// rows come grouped by this key first (the list shows a header per group)
+    pub group: Option<ProjectGroup>,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// The order of the project list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectSort {
+    /// newest first (the default)
+    #[default]
+    Newest,
+    Oldest,
+    /// last changed first
+    Updated,
+    /// largest total investment first
+    Investment,
+    /// furthest stage first
+    Stage,
+    /// by the name the caller sees (a code name for another unit's confidential project)
+    Name,
+}
+
+impl ProjectSort {
+    pub const ALL: [ProjectSort; 6] = [
+        ProjectSort::Newest,
+        ProjectSort::Oldest,
+        ProjectSort::Updated,
+        ProjectSort::Investment,
+        ProjectSort::Stage,
+        ProjectSort::Name,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectSort::Newest => "newest",
+            ProjectSort::Oldest => "oldest",
+            ProjectSort::Updated => "updated",
+            ProjectSort::Investment => "investment",
+            ProjectSort::Stage => "stage",
+            ProjectSort::Name => "name",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProjectSort> {
+        ProjectSort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+    }
+
+    fn order_by(self, viewer: Option<UnitId>) -> String {
+        match self {
+            ProjectSort::Newest => "id DESC".into(),
+            ProjectSort::Oldest => "id ASC".into(),
+            ProjectSort::Updated => "updated_at DESC, id DESC".into(),
+            // another unit's confidential project sorts as if its amount were unknown
+            ProjectSort::Investment => match viewer {
+                Some(u) => format!(
+                    "CASE WHEN confidential = 1 AND unit_id <> {} THEN -1 \
+                     ELSE COALESCE(investment_cny_fen, signed_cny_fen, -1) END DESC, id DESC",
+                    u.0
+                ),
+                None => "COALESCE(investment_cny_fen, signed_cny_fen, -1) DESC, id DESC".into(),
+            },
+            ProjectSort::Stage => "stage DESC, id DESC".into(),
+            ProjectSort::Name => format!("{} ASC, id ASC", visible_name_sql(viewer)),
+        }
+    }
+}
+
+/// The name the viewer sees, in SQL: another unit's confidential project by its code name.
+fn visible_name_sql(viewer: Option<UnitId>) -> String {
+    match viewer {
+        // a unit id is a number: formatted, not bound, so the text can sit in ORDER BY
+        Some(u) => format!(
+            "CASE WHEN confidential = 1 AND unit_id <> {} THEN COALESCE(code_name, code) ELSE name END",
+            u.0
+        ),
+        None => "name".into(),
+    }
+}
+
+/// What the project list can be grouped by (分组).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectGroup {
+    Stage,
+    Status,
+    Unit,
+    /// GB/T 4754 section (A-T)
+    Industry,
+    /// size band of total investment: 100, 50, 10, 1 亿元 and above, else 0
+    Size,
+}
+
+impl ProjectGroup {
+    pub const ALL: [ProjectGroup; 5] = [
+        ProjectGroup::Stage,
+        ProjectGroup::Status,
+        ProjectGroup::Unit,
+        ProjectGroup::Industry,
+        ProjectGroup::Size,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectGroup::Stage => "stage",
+            ProjectGroup::Status => "status",
+            ProjectGroup::Unit => "unit",
+            ProjectGroup::Industry => "industry",
+            ProjectGroup::Size => "size",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProjectGroup> {
+        ProjectGroup::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+    }
+
+    /// The group key as SQL text (all keys are text, '' for none).
+    fn key_sql(self) -> String {
+        match self {
+            ProjectGroup::Stage => "CAST(stage AS TEXT)".into(),
+            ProjectGroup::Status => "status".into(),
+            ProjectGroup::Unit => "CAST(unit_id AS TEXT)".into(),
+            ProjectGroup::Industry => {
+                let mut case = String::from(
+                    "CASE WHEN industry IS NULL OR industry = '' THEN '' \
+                     WHEN SUBSTR(industry, 1, 1) >= 'A' THEN SUBSTR(industry, 1, 1)",
+                );
+                for (lo, hi, c) in zhaoshang_domain::company::SECTION_DIVISIONS {
+                    case.push_str(&format!(
+                        " WHEN SUBSTR(industry, 1, 2) BETWEEN '{lo:02}' AND '{hi:02}' THEN '{c}'"
+                    ));
+                }
+                case.push_str(" ELSE 'T' END");
+                case
+            }
+            ProjectGroup::Size => {
+                let mut case = String::from("CASE");
+                for yi in size_bands_desc() {
+                    // 1 亿元 = 10^10 分
+                    case.push_str(&format!(
+                        " WHEN investment_cny_fen >= {} THEN '{yi}'",
+                        yi * 10_000_000_000
+                    ));
+                }
+                case.push_str(" ELSE '0' END");
+                case
+            }
+        }
+    }
+
+    /// A per-row rank, ascending, that puts the groups in the order they are shown: the
+    /// list is ordered by it first and the group summary by its minimum.
+    fn rank_sql(self) -> String {
+        match self {
+            ProjectGroup::Stage => "(9 - stage)".into(),
+            ProjectGroup::Status => "CASE status WHEN 'ongoing' THEN 0 WHEN 'delayed' THEN 1 \
+                 WHEN 'dormant' THEN 2 WHEN 'abandoned' THEN 3 ELSE 4 END"
+                .into(),
+            ProjectGroup::Unit => "unit_id".into(),
+            ProjectGroup::Industry => self.key_sql(),
+            ProjectGroup::Size => {
+                let mut case = String::from("CASE");
+                for (i, yi) in size_bands_desc().into_iter().enumerate() {
+                    case.push_str(&format!(
+                        " WHEN investment_cny_fen >= {} THEN {i}",
+                        yi * 10_000_000_000
+                    ));
+                }
+                case.push_str(&format!(
+                    " ELSE {} END",
+                    zhaoshang_domain::project::SIZE_BANDS_YI.len()
+                ));
+                case
+            }
+        }
+    }
+}
+
+fn size_bands_desc() -> [i64; 4] {
+    let mut bands = zhaoshang_domain::project::SIZE_BANDS_YI;
+    bands.sort_unstable_by(|a, b| b.cmp(a));
+    bands
+}
+
+/// One group of the project list: its key (a stage number, status, unit id, section letter
+/// or size band, as text; '' for none), how many projects, and their total investment (else
+/// the signed amount) in 分 without other units' confidential projects (whose amounts the
+/// caller may not see).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupRow {
+    pub key: String,
+    pub count: i64,
+    pub investment_fen: i64,
+}
+
+/// The FROM and WHERE of the project list for a filter inside `scope`.
+fn project_where(scope: &Scope, f: &ProjectFilter) -> Sql {
+    let mut w = Sql::new(" FROM projects WHERE 1 = 1");
+    w.scope(scope, "unit_id");
+    if let Some(s) = f.stage {
+        w.push(" AND stage = ").bind(s.number());
+    }
+    if let Some(s) = f.status {
+        w.push(" AND status = ").bind(s.as_str());
+    }
+    if let Some(u) = f.unit {
+        w.push(" AND unit_id = ").bind(u.0);
+    }
+    if let Some(c) = f.company {
+        w.push(" AND company_id = ").bind(c.0);
+    }
+    if let Some(i) = &f.industry {
+        if i.len() == 1 {
+            // a section letter: every division of the section (and the letter itself)
+            w.push(&format!(" AND {} = ", ProjectGroup::Industry.key_sql()))
+                .bind(i.as_str());
+        } else {
+            w.push(" AND industry = ").bind(i.as_str());
+        }
+    }
+    if let Some(fr) = f.foreign {
+        w.push(" AND is_foreign = ").bind(fr);
+    }
+    if let Some(min) = f.min_investment_cny_fen {
+        w.push(" AND investment_cny_fen >= ").bind(min);
+    }
+    if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        let pat = format!("%{}%", crate::sql::like_escape(t.trim()));
+        match f.viewer_unit {
+            None => {
+                w.push(" AND (name LIKE ").bind(pat).push(" ESCAPE '\\')");
+            }
+            Some(own) => {
+                w.push(" AND ((name LIKE ")
+                    .bind(pat.clone())
+                    .push(" ESCAPE '\\' AND (confidential = 0 OR unit_id = ")
+                    .bind(own.0)
+                    .push(")) OR code LIKE ")
+                    .bind(pat.clone())
+                    .push(" ESCAPE '\\' OR COALESCE(code_name, '') LIKE ")
+                    .bind(pat)
+                    .push(" ESCAPE '\\')");
+            }
+        }
+    }
+    if !f.include_synthetic {
+        w.push(" AND synthetic = 0");
+    }
+    if let Some(o) = f.owner {
+        w.push(" AND owner_user_id = ").bind(o.0);
+    }
+    w
 }
 
 impl Store {
@@ -519,62 +777,59 @@ impl Store {
 
     /// A page of projects inside `scope`, newest first, with the total count.
     pub async fn projects(&self, scope: &Scope, f: &ProjectFilter) -> Result<(Vec<Project>, i64)> {
-        let mut w = Sql::new(" FROM projects WHERE 1 = 1");
-        w.scope(scope, "unit_id");
-        if let Some(s) = f.stage {
-            w.push(" AND stage = ").bind(s.number());
-        }
-        if let Some(s) = f.status {
-            w.push(" AND status = ").bind(s.as_str());
-        }
-        if let Some(u) = f.unit {
-            w.push(" AND unit_id = ").bind(u.0);
-        }
-        if let Some(c) = f.company {
-            w.push(" AND company_id = ").bind(c.0);
-        }
-        if let Some(i) = &f.industry {
-            w.push(" AND industry = ").bind(i.as_str());
-        }
-        if let Some(fr) = f.foreign {
-            w.push(" AND is_foreign = ").bind(fr);
-        }
-        if let Some(min) = f.min_investment_cny_fen {
-            w.push(" AND investment_cny_fen >= ").bind(min);
-        }
-        if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let pat = format!("%{}%", crate::sql::like_escape(t.trim()));
-            match f.viewer_unit {
-                None => {
-                    w.push(" AND (name LIKE ").bind(pat).push(" ESCAPE '\\')");
-                }
-                Some(own) => {
-                    w.push(" AND ((name LIKE ")
-                        .bind(pat.clone())
-                        .push(" ESCAPE '\\' AND (confidential = 0 OR unit_id = ")
-                        .bind(own.0)
-                        .push(")) OR code LIKE ")
-                        .bind(pat.clone())
-                        .push(" ESCAPE '\\' OR COALESCE(code_name, '') LIKE ")
-                        .bind(pat)
-                        .push(" ESCAPE '\\')");
-                }
-            }
-        }
-        if !f.include_synthetic {
-            w.push(" AND synthetic = 0");
-        }
+        let w = project_where(scope, f);
         let mut count = Sql::new("SELECT COUNT(*) AS n");
         count.push(&w.text).copy_args_from(&w);
         let mut page = Sql::new("SELECT *");
         page.push(&w.text).copy_args_from(&w);
-        page.push(" ORDER BY id DESC LIMIT ")
+        let mut order = vec![];
+        if let Some(g) = f.group {
+            order.push(format!("{} ASC", g.rank_sql()));
+        }
+        order.push(f.sort.order_by(f.viewer_unit));
+        page.push(&format!(" ORDER BY {} LIMIT ", order.join(", ")))
             .bind(crate::sql::page_size(f.limit))
             .push(" OFFSET ")
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The groups of the filtered project list, in the order the list shows them.
+    pub async fn project_groups(
+        &self,
+        scope: &Scope,
+        f: &ProjectFilter,
+        group: ProjectGroup,
+    ) -> Result<Vec<GroupRow>> {
+        let w = project_where(scope, f);
+        let key = group.key_sql();
+        let rank = group.rank_sql();
+        let amount = match f.viewer_unit {
+            Some(u) => format!(
+                "CASE WHEN confidential = 1 AND unit_id <> {} THEN 0 ELSE COALESCE(investment_cny_fen, signed_cny_fen, 0) END",
+                u.0
+            ),
+            None => "COALESCE(investment_cny_fen, signed_cny_fen, 0)".into(),
+        };
+        let mut q = Sql::new(&format!(
+            "SELECT {key} AS key, COUNT(*) AS n, SUM({amount}) AS fen"
+        ));
+        q.push(&w.text).copy_args_from(&w);
+        q.push(&format!(" GROUP BY {key} ORDER BY MIN({rank}), {key}"));
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(GroupRow {
+                    key: r.opt_text("key")?.unwrap_or_default(),
+                    count: r.i64("n")?,
+                    investment_fen: r.opt_i64("fen")?.unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     pub async fn update_project(
@@ -969,5 +1224,57 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+}
+
+/// One change of a project's status, as recorded by [`Store::set_status`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusLogEntry {
+    pub id: i64,
+    pub project_id: ProjectId,
+    pub from_status: Status,
+    pub to_status: Status,
+    pub reason: Option<String>,
+    pub lost_to: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by_user: Option<UserId>,
+}
+
+fn status_log_from_row(r: &AnyRow) -> Result<StatusLogEntry> {
+    let status = |col: &str| -> Result<Status> {
+        let v = r.text(col)?;
+        Status::parse(&v).ok_or_else(|| StoreError::Decode(format!("status {v}")))
+    };
+    Ok(StatusLogEntry {
+        id: r.i64("id")?,
+        project_id: ProjectId(r.i64("project_id")?),
+        from_status: status("from_status")?,
+        to_status: status("to_status")?,
+        reason: r.opt_text("reason")?,
+        lost_to: r.opt_text("lost_to")?,
+        at: r.time("at")?,
+        by_user: r.opt_i64("by_user")?.map(UserId),
+    })
+}
+
+impl Store {
+    /// The status changes of a project inside `scope` (by the project's unit), oldest first.
+    pub async fn status_log(
+        &self,
+        scope: &Scope,
+        project: ProjectId,
+    ) -> Result<Vec<StatusLogEntry>> {
+        let mut q = Sql::new(
+            "SELECT sl.* FROM status_log sl JOIN projects p ON p.id = sl.project_id WHERE sl.project_id = ",
+        );
+        q.bind(project.0)
+            .scope(scope, "p.unit_id")
+            .push(" ORDER BY sl.id");
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(status_log_from_row)
+            .collect()
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::sql::{RowExt, Sql};
 use crate::{Result, Store};
+use zhaoshang_domain::auth::Scope;
 
 #[derive(Debug, Clone)]
 pub struct VisitRow {
@@ -32,6 +33,29 @@ pub struct ProjectRow {
     pub fen: i64,
     pub foreign: bool,
     pub industry: Option<String>,
+}
+
+/// What a list shows of a project by name: its name, or its code name outside its unit.
+#[derive(Debug, Clone)]
+pub struct ProjectName {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub code: String,
+    pub code_name: Option<String>,
+    pub confidential: bool,
+}
+
+impl ProjectName {
+    /// The name to show a user of `viewer_unit`: a confidential project shows its code name
+    /// outside its own unit.
+    pub fn visible(&self, viewer_unit: i64) -> &str {
+        if self.confidential && self.unit_id != viewer_unit {
+            self.code_name.as_deref().unwrap_or(&self.code)
+        } else {
+            &self.name
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +93,59 @@ fn ids_clause(q: &mut Sql, col: &str, ids: Option<&[i64]>) {
 }
 
 impl Store {
+    /// Names of the projects `ids` inside `scope`, in one read (ids outside it are left
+    /// out). Rows are found by primary key and the scope is checked on each row's unit path,
+    /// so the plan never depends on how many units the scope holds.
+    pub async fn project_names(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<ProjectName>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Sql::new(
+            "SELECT p.id AS id, p.unit_id AS unit_id, p.name AS name, p.code AS code, p.code_name AS code_name, \
+             p.confidential AS confidential, u.path AS path FROM projects p JOIN units u ON u.id = p.unit_id WHERE 1 = 1",
+        );
+        ids_clause(&mut q, "p.id", Some(ids));
+        let mut out = vec![];
+        for r in q.query().fetch_all(&self.pool).await? {
+            let unit_id = r.i64("unit_id")?;
+            if !scope.contains(zhaoshang_domain::UnitId(unit_id), &r.text("path")?) {
+                continue;
+            }
+            out.push(ProjectName {
+                id: r.i64("id")?,
+                unit_id,
+                name: r.text("name")?,
+                code: r.text("code")?,
+                code_name: r.opt_text("code_name")?,
+                confidential: r.bool("confidential")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Names of the trips `ids` inside `scope`, in one read: (id, name). As for projects, by
+    /// primary key with the scope checked on each row.
+    pub async fn trip_names(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = Sql::new(
+            "SELECT t.id AS id, t.unit_id AS unit_id, t.name AS name, u.path AS path FROM trips t \
+             JOIN units u ON u.id = t.unit_id WHERE 1 = 1",
+        );
+        ids_clause(&mut q, "t.id", Some(ids));
+        let mut out = vec![];
+        for r in q.query().fetch_all(&self.pool).await? {
+            if scope.contains(
+                zhaoshang_domain::UnitId(r.i64("unit_id")?),
+                &r.text("path")?,
+            ) {
+                out.push((r.i64("id")?, r.text("name")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// The newest audit id (0 for none): every change to the data moves it.
     pub async fn audit_high_water(&self) -> Result<i64> {
         Sql::new("SELECT COALESCE(MAX(id), 0) AS n FROM audit_log")
@@ -91,9 +168,19 @@ impl Store {
     }
 
     pub async fn rollup_visits(&self, ids: Option<&[i64]>) -> Result<Vec<VisitRow>> {
+        self.rollup_visits_where("id", ids).await
+    }
+
+    /// The visits with investors `companies` (when a company's tags or country change).
+    pub async fn rollup_company_visits(&self, companies: &[i64]) -> Result<Vec<VisitRow>> {
+        self.rollup_visits_where("company_id", Some(companies))
+            .await
+    }
+
+    async fn rollup_visits_where(&self, col: &str, ids: Option<&[i64]>) -> Result<Vec<VisitRow>> {
         let mut q =
             Sql::new("SELECT id, unit_id, date_on, direction, company_id FROM visits WHERE 1 = 1");
-        ids_clause(&mut q, "id", ids);
+        ids_clause(&mut q, col, ids);
         q.query()
             .fetch_all(&self.pool)
             .await?
@@ -110,9 +197,10 @@ impl Store {
             .collect()
     }
 
-    pub async fn rollup_companies(&self) -> Result<Vec<CompanyRow>> {
-        Sql::new("SELECT id, tags, country, industry FROM companies")
-            .query()
+    pub async fn rollup_companies(&self, ids: Option<&[i64]>) -> Result<Vec<CompanyRow>> {
+        let mut q = Sql::new("SELECT id, tags, country, industry FROM companies WHERE 1 = 1");
+        ids_clause(&mut q, "id", ids);
+        q.query()
             .fetch_all(&self.pool)
             .await?
             .iter()

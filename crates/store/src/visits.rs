@@ -4,7 +4,7 @@
 use crate::audit::{self, Change};
 use crate::sql::{RowExt, Sql, date, like_escape, ts};
 use crate::{Result, Store, StoreError};
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -389,6 +389,28 @@ impl Store {
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
         Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// The latest `limit` visits (at most 500) to or from a company inside `scope`, newest
+    /// visit date first, each with when it was logged (the company's timeline orders visits
+    /// of one day by it). Generated filler included.
+    pub async fn company_visits_logged(
+        &self,
+        scope: &Scope,
+        company: CompanyId,
+        limit: i64,
+    ) -> Result<Vec<(Visit, DateTime<Utc>)>> {
+        let mut q = Sql::new("SELECT * FROM visits WHERE company_id = ");
+        q.bind(company.0)
+            .scope(scope, "unit_id")
+            .push(" ORDER BY date_on DESC, id DESC LIMIT ")
+            .bind(page_limit(limit));
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((from_row(r)?, r.time("created_at")?)))
+            .collect()
     }
 
     /// Replaces the facts of a visit; moving it to another unit needs write on both.

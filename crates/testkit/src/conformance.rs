@@ -2930,3 +2930,321 @@ pub async fn collisions_between_units(store: &Store) {
     assert!(audited.iter().any(|e| e.action == "insert"));
     assert!(audited.iter().any(|e| e.action == "resolve"));
 }
+
+/// The project team (项目团队): members added by user or by name, listed in role order,
+/// a person refused a role they hold (nothing written), removed; scoped to the project's
+/// unit; every change in the audit log.
+pub async fn project_team_members(store: &Store) {
+    use zhaoshang_domain::TeamMemberId;
+    use zhaoshang_domain::project::TeamRole;
+    use zhaoshang_store::team::TeamMemberInput;
+
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let c = store
+        .create_company(&jt, &company("宁德时代新能源"))
+        .await
+        .expect("company");
+    let p = store
+        .create_project(&jt, &project("动力电池基地", c.id, &w.jintan))
+        .await
+        .expect("project");
+    let input = |role, user: Option<&zhaoshang_store::users::User>, name: &str| TeamMemberInput {
+        role,
+        user_id: user.map(|u| u.id),
+        name: name.into(),
+        title: None,
+        phone: None,
+    };
+    let audit_rows = || async {
+        store
+            .audit_list(
+                &Scope::All,
+                &AuditFilter {
+                    entity: Some("project_team".into()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit")
+    };
+
+    // 首谈人: the officer themselves (the name comes from the account)
+    let first = store
+        .add_team_member(
+            &jt,
+            p.id,
+            &input(TeamRole::FirstContact, Some(&w.jintan_officer), ""),
+        )
+        .await
+        .expect("first contact");
+    assert_eq!(
+        (first.name.as_str(), first.user_id, first.unit_id),
+        ("金坛专员", Some(w.jintan_officer.id), w.jintan.id)
+    );
+    // 包抓领导: an official without an account, with title and phone
+    let leader = store
+        .add_team_member(
+            &jt,
+            p.id,
+            &TeamMemberInput {
+                title: Some(" 副区长 ".into()),
+                phone: Some("0519-82888888".into()),
+                ..input(TeamRole::Leader, None, " 王建国 ")
+            },
+        )
+        .await
+        .expect("leader");
+    assert_eq!(
+        (
+            leader.name.as_str(),
+            leader.title.as_deref(),
+            leader.phone.as_deref(),
+            leader.user_id
+        ),
+        ("王建国", Some("副区长"), Some("0519-82888888"), None)
+    );
+    // the same officer may hold another role; a leader of the city above may be a member
+    store
+        .add_team_member(
+            &jt,
+            p.id,
+            &input(TeamRole::Follower, Some(&w.jintan_officer), ""),
+        )
+        .await
+        .expect("follower");
+    store
+        .add_team_member(&jt, p.id, &input(TeamRole::Leader, Some(&w.city_head), ""))
+        .await
+        .expect("a city leader");
+    // listed in role order: 首谈人, 跟进人, 包抓领导 (as added)
+    let team = store
+        .project_team(&jt.read_scope(), p.id)
+        .await
+        .expect("team");
+    let shape: Vec<(TeamRole, &str)> = team.iter().map(|m| (m.role, m.name.as_str())).collect();
+    assert_eq!(
+        shape,
+        vec![
+            (TeamRole::FirstContact, "金坛专员"),
+            (TeamRole::Follower, "金坛专员"),
+            (TeamRole::Leader, "王建国"),
+            (TeamRole::Leader, "常州局长"),
+        ]
+    );
+    assert_eq!(audit_rows().await.len(), 4);
+
+    // a person holding the role already: refused, naming who and which role, nothing written
+    let refused = [
+        input(
+            TeamRole::FirstContact,
+            Some(&w.jintan_officer),
+            "另一个名字",
+        ),
+        input(TeamRole::Leader, None, "王建国"),
+        input(TeamRole::Leader, Some(&w.city_head), ""),
+    ];
+    for dup in &refused {
+        match store.add_team_member(&jt, p.id, dup).await {
+            Err(StoreError::Conflict(m)) => assert!(
+                m.contains(TeamRole::parse(dup.role.as_str()).expect("role").label_zh()),
+                "{m}"
+            ),
+            other => panic!("duplicate {dup:?}: expected Conflict, got {other:?}"),
+        }
+    }
+    // facts refused: no name, a too long name, a bad phone, users that cannot be members
+    let inactive = store
+        .create_user(
+            &w.system,
+            &NewUser {
+                username: "jt_gone".into(),
+                display_name: "已调离".into(),
+                unit_id: w.jintan.id,
+                role: Role::Officer,
+                password_hash: "$argon2id$test".into(),
+                phone: None,
+                email: None,
+            },
+        )
+        .await
+        .expect("user");
+    store
+        .update_user(
+            &w.system,
+            inactive.id,
+            &UserChange {
+                display_name: inactive.display_name.clone(),
+                unit_id: inactive.unit_id,
+                role: inactive.role,
+                active: false,
+                phone: None,
+                email: None,
+            },
+        )
+        .await
+        .expect("disable");
+    let bad = [
+        input(TeamRole::Service, None, "   "),
+        input(TeamRole::Service, None, &"王".repeat(51)),
+        TeamMemberInput {
+            phone: Some("打我电话".into()),
+            ..input(TeamRole::Service, None, "李娜")
+        },
+        input(TeamRole::Service, Some(&inactive), ""),
+        // a user of the sibling unit: not of this project's branch of the tree
+        input(TeamRole::Service, Some(&w.tianning_officer), ""),
+        TeamMemberInput {
+            user_id: Some(zhaoshang_domain::UserId(987_654)),
+            ..input(TeamRole::Service, None, "")
+        },
+    ];
+    for b in &bad {
+        assert_invalid(store.add_team_member(&jt, p.id, b).await, &format!("{b:?}"));
+    }
+    assert_eq!(
+        store
+            .project_team(&jt.read_scope(), p.id)
+            .await
+            .expect("team")
+            .len(),
+        4,
+        "nothing saved"
+    );
+    assert_eq!(audit_rows().await.len(), 4, "nothing audited");
+
+    // the sibling unit's officer can neither read nor change the team
+    assert_not_found(
+        store.project_team(&tn.read_scope(), p.id).await,
+        "sibling reads",
+    );
+    assert_not_found(
+        store
+            .add_team_member(&tn, p.id, &input(TeamRole::Service, None, "董石"))
+            .await,
+        "sibling adds",
+    );
+    assert_not_found(
+        store.remove_team_member(&tn, p.id, leader.id).await,
+        "sibling removes",
+    );
+    // a viewer of the city reads it; a coordinator may not change it
+    let cz_viewer = w.actor(&w.city_viewer);
+    assert_eq!(
+        store
+            .project_team(&cz_viewer.read_scope(), p.id)
+            .await
+            .expect("viewer")
+            .len(),
+        4
+    );
+    assert_not_found(
+        store
+            .add_team_member(
+                &w.actor(&w.city_coordinator),
+                p.id,
+                &input(TeamRole::Service, None, "李娜"),
+            )
+            .await,
+        "coordinator adds",
+    );
+
+    // "my projects": the projects a user is on the team of, inside the scope asked
+    assert_eq!(
+        store
+            .projects_of_member(&jt.read_scope(), w.jintan_officer.id)
+            .await
+            .expect("mine"),
+        vec![p.id]
+    );
+    assert_eq!(
+        store
+            .projects_of_member(&w.actor(&w.city_head).read_scope(), w.city_head.id)
+            .await
+            .expect("head's"),
+        vec![p.id]
+    );
+    assert!(
+        store
+            .projects_of_member(&tn.read_scope(), w.jintan_officer.id)
+            .await
+            .expect("outside")
+            .is_empty()
+    );
+
+    // removed; a member of another project, or one gone already, is not found
+    let other = store
+        .create_project(&jt, &project("储能项目", c.id, &w.jintan))
+        .await
+        .expect("other project");
+    assert_not_found(
+        store.remove_team_member(&jt, other.id, leader.id).await,
+        "member of another project",
+    );
+    assert_not_found(
+        store
+            .remove_team_member(&jt, p.id, TeamMemberId(987_654))
+            .await,
+        "no such member",
+    );
+    store
+        .remove_team_member(&jt, p.id, leader.id)
+        .await
+        .expect("remove");
+    assert_not_found(
+        store.remove_team_member(&jt, p.id, leader.id).await,
+        "removed twice",
+    );
+    let team = store
+        .project_team(&jt.read_scope(), p.id)
+        .await
+        .expect("team");
+    assert_eq!(team.len(), 3);
+    assert!(team.iter().all(|m| m.id != leader.id));
+    // after the removal the name is free for the role again
+    store
+        .add_team_member(&jt, p.id, &input(TeamRole::Leader, None, "王建国"))
+        .await
+        .expect("re-added");
+
+    // the audit log: who, which project's unit, the record before and after
+    let rows = audit_rows().await;
+    assert_eq!(rows.len(), 6, "5 inserts and a delete");
+    let del = rows
+        .iter()
+        .find(|e| e.action == "delete")
+        .expect("the delete");
+    assert_eq!(
+        (del.entity_id, del.unit_id, del.actor_user_id),
+        (
+            Some(leader.id.0),
+            Some(w.jintan.id),
+            Some(w.jintan_officer.id)
+        )
+    );
+    assert_eq!(del.before.as_ref().expect("before")["name"], "王建国");
+    assert_eq!(del.before.as_ref().expect("before")["title"], "副区长");
+    assert!(del.after.is_none());
+    let ins = rows
+        .iter()
+        .find(|e| e.action == "insert" && e.entity_id == Some(first.id.0))
+        .expect("the first insert");
+    assert_eq!(ins.after.as_ref().expect("after")["role"], "first_contact");
+    assert!(
+        store
+            .audit_list(
+                &tn.read_scope(),
+                &AuditFilter {
+                    entity: Some("project_team".into()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("tn audit")
+            .is_empty(),
+        "another unit does not see the rows"
+    );
+}

@@ -42,4 +42,5 @@ conformance!(
     events_and_batch_signing,
     company_merge_and_unmerge,
     collisions_between_units,
+    project_team_members,
 );

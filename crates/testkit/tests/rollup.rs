@@ -84,6 +84,79 @@ async fn agree(store: &Store, rollup: &Rollup, when: &str) {
         }
     }
     assert!(checked > 500, "{checked}");
+
+    // the dashboard's board: every figure equals the SQL path's
+    let sql = |scope: &Scope, m: Metric, p: Period| {
+        let scope = scope.clone();
+        async move {
+            compute(store, &scope, &m, &MetricFilter::default(), &p)
+                .await
+                .unwrap()
+                .value
+        }
+    };
+    for scope in &scopes {
+        for year in [2023, 2024] {
+            let b = rollup
+                .with(store, |s| s.range(scope).map(|r| s.board(r, year)))
+                .await
+                .unwrap()
+                .unwrap();
+            let y = Period::year(year).unwrap();
+            let n = |x: i64| Decimal::from(x);
+            let w = format!("{when}: board {year} {scope:?}");
+            assert_eq!(n(b.visits), sql(scope, Metric::Visits, y).await, "{w}");
+            assert_eq!(
+                n(b.inbound),
+                sql(scope, Metric::InboundVisits, y).await,
+                "{w}"
+            );
+            assert_eq!(
+                n(b.important_visits),
+                sql(scope, Metric::ImportantVisits, y).await,
+                "{w}"
+            );
+            assert_eq!(n(b.signings), sql(scope, Metric::Signings, y).await, "{w}");
+            assert_eq!(b.signed, sql(scope, Metric::SignedAmount, y).await, "{w}");
+            assert_eq!(
+                b.started,
+                sql(scope, Metric::SignedStartedAmount, y).await,
+                "{w}"
+            );
+            assert_eq!(n(b.leads), sql(scope, Metric::Leads, y).await, "{w}");
+            assert_eq!(n(b.trips), sql(scope, Metric::Trips, y).await, "{w}");
+            assert_eq!(
+                n(b.person_trips),
+                sql(scope, Metric::PersonTrips, y).await,
+                "{w}"
+            );
+            assert_eq!(n(b.events), sql(scope, Metric::Events, y).await, "{w}");
+            for m in [3u32, 11] {
+                let month = Period::month(year, m).unwrap();
+                let i = m as usize - 1;
+                assert_eq!(
+                    n(b.monthly_visits[i]),
+                    sql(scope, Metric::Visits, month).await,
+                    "{w} month {m}"
+                );
+                assert_eq!(
+                    n(b.monthly_signings[i]),
+                    sql(scope, Metric::Signings, month).await,
+                    "{w} month {m}"
+                );
+                assert_eq!(
+                    b.monthly_signed[i],
+                    sql(scope, Metric::SignedAmount, month).await,
+                    "{w} month {m}"
+                );
+            }
+            assert_eq!(b.monthly_visits.iter().sum::<i64>(), b.visits, "{w}");
+            assert!(
+                b.children.iter().map(|c| c.1).sum::<i64>() <= b.visits,
+                "{w}"
+            );
+        }
+    }
 }
 
 async fn story(store: &Store) {
@@ -145,6 +218,57 @@ async fn story(store: &Store) {
             .await
             .unwrap();
     }
+    // one goes back to a lead and is signed again: it crossed 签约 twice, and still counts once
+    for stage in [Stage::Lead, Stage::Signed] {
+        store
+            .move_stage(&system, leads[0].id, stage, vec![], None, false)
+            .await
+            .unwrap();
+    }
+    // a company becomes important and foreign: its visits count differently at once
+    let c = store.company(visits[2].company_id).await.unwrap();
+    store
+        .update_company(
+            &system,
+            c.id,
+            &zhaoshang_store::companies::CompanyInput {
+                name_zh: c.name_zh.clone(),
+                name_en: c.name_en.clone(),
+                credit_code: c.credit_code.clone(),
+                country: Some(
+                    if c.country.as_deref() == Some("JP") {
+                        "CN"
+                    } else {
+                        "JP"
+                    }
+                    .into(),
+                ),
+                industry: c.industry,
+                tags: vec!["fortune500".into()],
+                synthetic: c.synthetic,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // a trip is cancelled: it no longer counts
+    let (trips, _) = store
+        .trips(
+            &Scope::All,
+            &zhaoshang_store::trips::TripFilter {
+                limit: 1,
+                include_synthetic: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut cancelled = zhaoshang_store::trips::TripInput::from(&trips[0]);
+    cancelled.status = zhaoshang_domain::activity::TripStatus::Cancelled;
+    store
+        .update_trip(&system, trips[0].id, &cancelled)
+        .await
+        .unwrap();
     let before = rollup
         .with(store, |s| {
             s.metric(

@@ -37,6 +37,11 @@ impl Lang {
 /// (area, Chinese, English): every catalogue file, listed once.
 pub const CATALOGUES: &[(&str, &str, &str)] = &[
     (
+        "views",
+        include_str!("../i18n/zh/views.toml"),
+        include_str!("../i18n/en/views.toml"),
+    ),
+    (
         "collisions",
         include_str!("../i18n/zh/collisions.toml"),
         include_str!("../i18n/en/collisions.toml"),

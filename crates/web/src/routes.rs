@@ -51,6 +51,8 @@ pub enum Subject {
     Target,
     Evidence,
     Collision,
+    /// a saved view (常用视图): its owner's alone
+    SavedView,
 }
 
 pub struct Route {
@@ -139,6 +141,9 @@ pub fn table() -> Vec<Route> {
     // areas: each appends its routes here, grouped, one line per route
     t.extend(html::areas());
     t.extend(api::areas());
+    // 项目团队: the team on the project page and its JSON twin
+    t.extend(html::project_team::routes());
+    t.extend(api::project_team::routes());
     t
 }
 

@@ -144,36 +144,52 @@
 })();
 
 // --- project board (项目看板): drag a card to a column, or use its small form; both ask
-// the JSON twin of POST /projects/{id}/stage and show a refusal next to the card.
+// the JSON twin of POST /projects/{id}/stage and show a refusal next to the card. The card
+// stays where it is until the server has moved the project (the page then reloads).
 (function () {
   "use strict";
   function csrf() {
     var m = document.querySelector('meta[name="csrf-token"]');
     return m ? m.getAttribute("content") : "";
   }
+  function say(card, text) {
+    var err = card.querySelector(".board-error");
+    if (!err) return;
+    err.textContent = text;
+    err.hidden = !text;
+    if (text && err.scrollIntoView) err.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+  // a refused move leaves the card usable: the form's button (disabled by "forms submit
+  // once" above) works again for the next try
+  function settle(card) {
+    card.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+  }
   function move(card, stage) {
     var id = card.getAttribute("data-project");
-    var err = card.querySelector(".board-error");
+    say(card, "");
     return fetch("/api/v1/projects/" + id + "/stage", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf() },
       body: JSON.stringify({ stage: stage })
     }).then(function (res) {
       if (res.ok) { window.location.reload(); return; }
+      // the API's error shape carries the message (for a closed gate: exactly what is
+      // missing); an answer that is not JSON still says something
       return res.json().then(function (j) {
-        if (err) {
-          err.textContent = (j && j.error && j.error.message) || ("HTTP " + res.status);
-          err.hidden = false;
-        }
+        return (j && j.error && j.error.message) || "";
+      }, function () { return ""; }).then(function (msg) {
+        say(card, msg || ("HTTP " + res.status));
+        settle(card);
       });
     }).catch(function (e) {
-      if (err) { err.textContent = String(e); err.hidden = false; }
+      say(card, String(e));
+      settle(card);
     });
   }
   function start() {
     var board = document.querySelector(".board");
-    if (!board) return;
+    if (!board || !window.fetch) return;
     board.querySelectorAll("form[data-board-move]").forEach(function (f) {
       f.addEventListener("submit", function (ev) {
         ev.preventDefault();
@@ -182,20 +198,38 @@
       });
     });
     var dragged = null;
+    function clear() {
+      board.querySelectorAll(".board-col.drop").forEach(function (c) { c.classList.remove("drop"); });
+    }
     board.querySelectorAll('.board-card[draggable="true"]').forEach(function (c) {
       c.addEventListener("dragstart", function (ev) {
         dragged = c;
+        ev.dataTransfer.effectAllowed = "move";
         ev.dataTransfer.setData("text/plain", c.getAttribute("data-project"));
       });
+      // dropped outside a column, or cancelled: nothing is being dragged any more
+      c.addEventListener("dragend", function () { dragged = null; clear(); });
     });
     board.querySelectorAll(".board-col").forEach(function (col) {
-      col.addEventListener("dragover", function (ev) { ev.preventDefault(); col.classList.add("drop"); });
-      col.addEventListener("dragleave", function () { col.classList.remove("drop"); });
+      // a column is a drop target only for a card of this board (not for a dragged link or
+      // text); cancelling dragenter and dragover is what makes it one
+      function accept(ev) {
+        if (!dragged) return;
+        ev.preventDefault();
+        ev.dataTransfer.dropEffect = "move";
+        col.classList.add("drop");
+      }
+      col.addEventListener("dragenter", accept);
+      col.addEventListener("dragover", accept);
+      col.addEventListener("dragleave", function (ev) {
+        if (!col.contains(ev.relatedTarget)) col.classList.remove("drop");
+      });
       col.addEventListener("drop", function (ev) {
         ev.preventDefault();
-        col.classList.remove("drop");
-        if (dragged && dragged.closest(".board-col") !== col) move(dragged, col.getAttribute("data-stage"));
+        clear();
+        var card = dragged;
         dragged = null;
+        if (card && card.closest(".board-col") !== col) move(card, col.getAttribute("data-stage"));
       });
     });
   }

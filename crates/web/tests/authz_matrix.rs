@@ -228,7 +228,11 @@ fn json_body(doc: &Value, r: &RouteInfo, ids: &BodyIds) -> Value {
 
 /// A static problem of the route that keeps the matrix from testing it (never skipped).
 fn unfit(r: &RouteInfo) -> Option<String> {
-    let other: Vec<&str> = r.params().into_iter().filter(|p| *p != "id").collect();
+    let other: Vec<&str> = r
+        .params()
+        .into_iter()
+        .filter(|p| !matrix::fills(r.subject, p))
+        .collect();
     if !other.is_empty() {
         return Some(format!(
             "path parameter(s) {other:?}: the authorization matrix knows only {{id}}; \
@@ -372,7 +376,21 @@ async fn run_role(role: Role, username: &'static str, routes: Vec<RouteInfo>) ->
                     continue;
                 }
             };
-            let path = r.fill(id);
+            let path = match fx.path(&r, id, rel).await {
+                Ok(path) => path,
+                Err(e) => {
+                    cases.push(Case {
+                        route: r.key(),
+                        who: who.clone(),
+                        rel,
+                        via: "-",
+                        status: None,
+                        leak: false,
+                        problem: Some(format!("the path could not be filled: {e}")),
+                    });
+                    continue;
+                }
+            };
             if rel == Rel::Own {
                 // the forms of this very record (a hidden field may name one of its parts)
                 for p in &record_pages {
@@ -475,7 +493,9 @@ async fn run_anonymous(routes: Vec<RouteInfo>) -> Vec<Case> {
         let Ok(id) = fx.record(r.subject, rel).await else {
             continue; // reported in every role's row
         };
-        let path = r.fill(id);
+        let Ok(path) = fx.path(&r, id, rel).await else {
+            continue; // reported in every role's row
+        };
         let mut req = anon.client.request(r.method.clone(), app.url(&path));
         if r.unsafe_method() {
             req = match r.kind {

@@ -792,3 +792,287 @@ async fn the_json_twin() {
         assert!(doc["paths"][p].is_object(), "{p} is not documented");
     }
 }
+
+/// The timeline on a company page as (kind, title) pairs, in the order shown.
+fn timeline_of(page: &str) -> Vec<(String, String)> {
+    let start = page
+        .find("data-testid=\"timeline\"")
+        .unwrap_or_else(|| panic!("a timeline section: {page}"));
+    let section = &page[start..];
+    let section = &section[..section.find("</section>").expect("the section ends")];
+    section
+        .split("data-kind=\"")
+        .skip(1)
+        .map(|item| {
+            let kind = item.split('"').next().unwrap_or_default().to_string();
+            let title = item
+                .split("<div class=\"tl-title\"><a href=\"")
+                .nth(1)
+                .and_then(|t| t.split_once('>'))
+                .map(|(_, t)| t.split('<').next().unwrap_or_default())
+                .unwrap_or_default()
+                .to_string();
+            (kind, title)
+        })
+        .collect()
+}
+
+/// The timeline from the API as (kind, title) pairs, with its total.
+async fn api_timeline(api: &ApiClient, company: CompanyId) -> (Vec<(String, String)>, Value) {
+    let res = api
+        .request(
+            Method::GET,
+            &format!("/api/v1/companies/{}/timeline", company.0),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let pairs = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (pairs, v)
+}
+
+fn kinds_and_titles(want: &[(&str, &str)]) -> Vec<(String, String)> {
+    want.iter()
+        .map(|(k, t)| (k.to_string(), t.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_timeline_shows_a_units_work_with_the_company_newest_first_and_nothing_of_others() {
+    let app = TestApp::start().await;
+    // no gates: this is about the story of the company, not about what a stage needs
+    let mut gates = zhaoshang_domain::project::StageGates::default();
+    gates.rules.clear();
+    app.db
+        .store
+        .put_setting(&app.system, zhaoshang_app::projects::GATES_KEY, &gates)
+        .await
+        .expect("gates");
+    let jt_actor = app.world.actor(&app.world.jintan_officer);
+    let company = app
+        .db
+        .store
+        .create_company(
+            &jt_actor,
+            &CompanyInput {
+                name_zh: Some(YAOSHI.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("company")
+        .id;
+    let cid = company.0.to_string();
+    let jintan = app.world.jintan.id.0.to_string();
+    let today = zhaoshang_app::visits::today().to_string();
+    let jt = app.login("jt_officer").await;
+
+    let (_, page) = html(&jt, &format!("/companies/{cid}")).await;
+    assert!(timeline_of(&page).is_empty());
+    assert!(page.contains("data-testid=\"timeline-none\""), "{page}");
+
+    // 金坛 visits the company, files a project, moves it, marks it delayed, uploads the
+    // agreement, asks for 签约 (waiting for the head), adds a contact, and files a
+    // confidential project there
+    let res = jt
+        .post_form(
+            "/visits",
+            &[
+                ("date", today.as_str()),
+                ("direction", "outbound"),
+                ("company", YAOSHI),
+                ("city", "宁德"),
+                ("place", "耀石总部"),
+                ("outcome", "对方计划在长三角新建电芯工厂"),
+                ("next_step", "寄送园区资料"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = jt
+        .post_form(
+            "/projects",
+            &[
+                ("name", "耀石电芯项目"),
+                ("company_id", &cid),
+                ("unit_id", &jintan),
+                ("investment", "20亿元"),
+                ("description", "年产20GWh动力电芯"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let project = res.headers()["location"].to_str().unwrap().to_string();
+    let res = jt
+        .post_form(
+            &format!("{project}/stage"),
+            &[("stage", "qualified"), ("note", "已完成研判，建议推进")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = jt
+        .post_form(
+            &format!("{project}/status"),
+            &[("status", "delayed"), ("reason", "等待对方董事会决策")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let pdf = b"%PDF-1.4\n% timeline test\n%%EOF\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("tag", "agreement")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf).file_name("耀石投资协议.pdf"),
+        );
+    let res = jt
+        .client
+        .post(format!("{}{project}/evidence?_csrf={}", jt.base, jt.csrf))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = jt
+        .post_form(&format!("{project}/stage"), &[("stage", "signed")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = jt
+        .post_form(
+            &format!("/companies/{cid}/contacts"),
+            &[("name", "王经理"), ("title", "战略投资部总经理")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = jt
+        .post_form(
+            "/projects",
+            &[
+                ("name", "秘密扩产计划"),
+                ("company_id", &cid),
+                ("unit_id", &jintan),
+                ("investment", "50亿元"),
+                ("description", "不公开的扩产"),
+                ("confidential", "on"),
+                ("code_name", "B-07"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // 金坛 sees all of it, newest first
+    let (status, page) = html(&jt, &format!("/companies/{cid}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let want = kinds_and_titles(&[
+        ("project_created", "秘密扩产计划"),
+        ("contact_added", "王经理"),
+        ("stage_pending", "耀石电芯项目"),
+        ("file_uploaded", "耀石投资协议.pdf"),
+        ("status_change", "耀石电芯项目"),
+        ("stage_move", "耀石电芯项目"),
+        ("project_created", "耀石电芯项目"),
+        ("visit", "宁德 · 耀石总部"),
+    ]);
+    assert_eq!(timeline_of(&page), want, "{page}");
+    for shown in [
+        "研判 → 签约",
+        "线索 → 研判",
+        "已完成研判，建议推进",
+        "滞后",
+        "等待对方董事会决策",
+        "协议文本",
+        "战略投资部总经理",
+        "20亿元 · 年产20GWh动力电芯",
+        "对方计划在长三角新建电芯工厂 · 寄送园区资料",
+        &format!("datetime=\"{today}\""),
+        "金坛区",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(!page.contains("data-testid=\"timeline-capped\""));
+    // the API gives the same items
+    let jt_api = api_for(&app, &app.world.jintan_officer).await;
+    let (items, v) = api_timeline(&jt_api, company).await;
+    assert_eq!(items, want);
+    assert_eq!(v["total"], 8);
+    assert_eq!(v["capped"], false);
+    assert_eq!(v["items"][2]["change"], "研判 → 签约");
+    assert_eq!(v["items"][2]["kind_label"], "待核实");
+    assert_eq!(v["items"][2]["to_stage"], "signed");
+    assert_eq!(v["items"][4]["status"], "delayed");
+    assert_eq!(v["items"][7]["unit_name"], "金坛区");
+    assert_eq!(v["items"][7]["date"], today.as_str());
+
+    // 天宁, a sibling, sees the company but none of 金坛's work there; its own visit only
+    let tn = app.login("tn_officer").await;
+    let (status, page) = html(&tn, &format!("/companies/{cid}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(timeline_of(&page).is_empty(), "{page}");
+    for hidden in [
+        "耀石电芯项目",
+        "秘密扩产计划",
+        "B-07",
+        "对方计划在长三角",
+        "王经理",
+        "耀石投资协议",
+        "等待对方董事会决策",
+    ] {
+        assert!(!page.contains(hidden), "{hidden}: {page}");
+    }
+    let res = tn
+        .post_form(
+            "/visits",
+            &[
+                ("date", today.as_str()),
+                ("direction", "inbound"),
+                ("company", YAOSHI),
+                ("place", "天宁区政府"),
+                ("outcome", "来访洽谈研发中心"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = html(&tn, &format!("/companies/{cid}")).await;
+    let tn_want = kinds_and_titles(&[("inbound_visit", "天宁区政府")]);
+    assert_eq!(timeline_of(&page), tn_want);
+    let tn_api = api_for(&app, &app.world.tianning_officer).await;
+    let (items, v) = api_timeline(&tn_api, company).await;
+    assert_eq!(items, tn_want);
+    assert_eq!(v["total"], 1);
+    let (_, page) = html(&jt, &format!("/companies/{cid}")).await;
+    assert!(
+        !page.contains("天宁区政府") && !page.contains("来访洽谈研发中心"),
+        "nor 金坛 天宁's"
+    );
+
+    // the city sees both units' work, but not 金坛's confidential project: the project list
+    // keeps which company it is for, so the company page does not list it at all
+    let head = app.login("cz_head").await;
+    let (_, page) = html(&head, &format!("/companies/{cid}")).await;
+    let city = timeline_of(&page);
+    assert_eq!(city.len(), 8, "{city:?}");
+    assert_eq!(city[0], ("inbound_visit".into(), "天宁区政府".into()));
+    assert_eq!(city[1], ("contact_added".into(), "王经理".into()));
+    for hidden in ["秘密扩产计划", "B-07", "不公开的扩产", "50亿元"] {
+        assert!(!page.contains(hidden), "{hidden}: {page}");
+    }
+    let city_api = api_for(&app, &app.world.city_head).await;
+    let (items, _) = api_timeline(&city_api, company).await;
+    assert_eq!(items, city);
+
+    // an unknown company is a 404
+    let res = jt_api
+        .request(Method::GET, "/api/v1/companies/999999/timeline", None)
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -5,10 +5,12 @@
 pub mod gate;
 pub mod log;
 pub mod stage;
+pub mod team;
 
 pub use gate::{GateRule, Requirement, StageGates, missing_for};
 pub use log::{StageLogEntry, Verification};
 pub use stage::{AgreementType, LeadSource, Stage, Status};
+pub use team::{TeamError, TeamMember, TeamRole};
 
 use crate::company::IndustryCode;
 use crate::money::Amount;

@@ -4,12 +4,15 @@
 use super::{ApiError, ApiJson, ErrorBody, ListParams, Page};
 use crate::AppState;
 use crate::auth::Identity;
-use crate::html::companies::{country_name, industry_name, tag_label};
+use crate::html::companies::{
+    country_name, industry_name, tag_label, timeline_change, timeline_kind,
+};
 use crate::i18n::Tr;
 use crate::routes::{Access, DELETE, GET, Kind, POST, PUT, Route, Subject, r};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use zhaoshang_app::AppError;
@@ -58,6 +61,14 @@ pub fn routes() -> Vec<Route> {
             Api,
             S::Company,
             contacts,
+        ),
+        r(
+            GET,
+            "/api/v1/companies/{id}/timeline",
+            Read,
+            Api,
+            S::Company,
+            timeline,
         ),
         r(
             POST,
@@ -230,6 +241,12 @@ pub struct CompanyFilterParams {
     pub industry: Option<String>,
     /// a tag key or custom tag
     pub tag: Option<String>,
+    /// worked by this unit or a unit under it (a project or a visit); inside the caller's scope
+    pub unit: Option<i64>,
+    /// true: only investors with an ongoing or delayed project of the caller's units
+    pub active: Option<bool>,
+    /// newest (default) or name
+    pub sort: Option<String>,
     /// include the demo's generated filler (default false)
     pub include_synthetic: Option<bool>,
 }
@@ -380,15 +397,38 @@ fn merge_out(m: &CompanyMerge) -> MergeOut {
     responses((status = 200, body = Page<CompanyOut>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    _id: Identity,
+    id: Identity,
     Query(page): Query<ListParams>,
     Query(f): Query<CompanyFilterParams>,
 ) -> Result<Json<Page<CompanyOut>>, ApiError> {
+    let read = id.actor.read_scope();
+    let worked_by = match f.unit {
+        None => None,
+        Some(u) => {
+            let unit = state
+                .store
+                .unit(&read, zhaoshang_domain::UnitId(u))
+                .await
+                .map_err(|_| AppError::invalid("unit", "没有这个单位或无权查看"))?;
+            Some(zhaoshang_domain::auth::Scope::Subtree {
+                unit: unit.id,
+                path: unit.path,
+            })
+        }
+    };
+    let sort = match f.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => zhaoshang_store::companies::CompanySort::Newest,
+        Some(s) => zhaoshang_store::companies::CompanySort::parse(s)
+            .ok_or_else(|| AppError::invalid("sort", "排序应为 newest 或 name"))?,
+    };
     let q = CompanyQuery {
         text: f.q,
         country: f.country,
         industry: f.industry,
         tag: f.tag,
+        active_in: f.active.unwrap_or(false).then(|| read.clone()),
+        worked_by,
+        sort,
         include_synthetic: f.include_synthetic.unwrap_or(false),
     };
     let (items, total) = uc::list(&state.store, &q, page.limit(), page.offset()).await?;
@@ -552,6 +592,90 @@ pub async fn contacts(
         limit: items.len() as i64,
         offset: 0,
         items,
+    }))
+}
+
+/// One item of a company's timeline.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TimelineItemOut {
+    /// the day, in China (UTC+8)
+    pub date: NaiveDate,
+    /// visit, inbound_visit, project_created, stage_move, stage_pending (a move into a
+    /// verified stage waiting for a unit head), stage_rejected, status_change, contact_added,
+    /// file_uploaded, merged
+    pub kind: String,
+    /// the kind in Chinese (拜访, 来访, 项目建档, 阶段推进, 待核实, …)
+    pub kind_label: String,
+    /// a project's name, a contact's name, a file's name, where a visit took place, or the
+    /// name of a company merged into this one
+    pub title: String,
+    /// what changed, in Chinese: `线索 → 研判`, a status, what a file proves
+    pub change: Option<String>,
+    /// a visit's outcome and next step, a move's note, a status's reason, a project's amount
+    /// and description, a contact's job title, who merged a company
+    pub detail: Option<String>,
+    /// stage moves: stage keys (lead, qualified, …); `to_stage` of project_created is lead
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    /// status changes: ongoing, delayed, dormant, abandoned, lost
+    pub status: Option<String>,
+    /// files: agreement, licence, land_contract, bank_proof, acceptance, other
+    pub evidence_tag: Option<String>,
+    /// the unit whose record it is (none for a merge)
+    pub unit_id: Option<i64>,
+    pub unit_name: String,
+    /// the page of the record
+    pub href: String,
+    pub project_id: Option<i64>,
+}
+
+/// A company's timeline: the latest items, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TimelineOut {
+    pub items: Vec<TimelineItemOut>,
+    /// how many items there are in all
+    pub total: i64,
+    /// true when only the latest items are given (at most 200)
+    pub capped: bool,
+}
+
+/// What the caller's units did with a company, newest first (at most the latest 200): visits
+/// both ways, projects filed, stage moves (those waiting for verification too), status
+/// changes, evidence files, contacts added, and companies merged into it. Only records inside
+/// the caller's scope; another unit's confidential project does not appear.
+#[utoipa::path(get, path = "/api/v1/companies/{id}/timeline", tag = "companies",
+    params(("id" = i64, Path, description = "company id")),
+    responses((status = 200, body = TimelineOut), (status = 404, body = ErrorBody)))]
+pub async fn timeline(
+    State(state): State<AppState>,
+    id: Identity,
+    Path(cid): Path<i64>,
+) -> Result<Json<TimelineOut>, ApiError> {
+    let t = zhaoshang_app::timeline::timeline(&state.store, &id.actor, CompanyId(cid)).await?;
+    let tr = Tr::default();
+    Ok(Json(TimelineOut {
+        total: t.total as i64,
+        capped: t.capped(),
+        items: t
+            .items
+            .iter()
+            .map(|i| TimelineItemOut {
+                date: i.date,
+                kind: i.kind.as_str().into(),
+                kind_label: timeline_kind(&tr, i.kind),
+                title: i.title.clone(),
+                change: timeline_change(&tr, i),
+                detail: i.detail.clone(),
+                from_stage: i.from_stage.map(|s| s.as_str().into()),
+                to_stage: i.to_stage.map(|s| s.as_str().into()),
+                status: i.status.map(|s| s.as_str().into()),
+                evidence_tag: i.evidence_tag.map(|g| g.as_str().into()),
+                unit_id: i.unit_id.map(|u| u.0),
+                unit_name: i.unit_name.clone(),
+                href: i.href.clone(),
+                project_id: i.project_id.map(|p| p.0),
+            })
+            .collect(),
     }))
 }
 

@@ -9,9 +9,11 @@ pub mod companies;
 pub mod events;
 pub mod evidence;
 pub mod openapi;
+pub mod project_team;
 pub mod projects;
 pub mod targets;
 pub mod trips;
+pub mod views;
 pub mod visits;
 
 use crate::auth::Identity;
@@ -36,6 +38,7 @@ pub fn areas() -> Vec<Route> {
         events::routes(),
         visits::routes(),
         targets::routes(),
+        views::routes(),
     ];
     areas.into_iter().flatten().collect()
 }

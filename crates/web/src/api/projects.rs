@@ -26,7 +26,7 @@ use zhaoshang_domain::project::{
 use zhaoshang_domain::unit::Unit;
 use zhaoshang_domain::{CompanyId, ProjectId, StageLogId, UnitId, UserId};
 use zhaoshang_store::Store;
-use zhaoshang_store::projects::{ProjectFilter, ProjectInput};
+use zhaoshang_store::projects::{ProjectFilter, ProjectGroup, ProjectInput, ProjectSort};
 
 pub fn routes() -> Vec<Route> {
     use Access::*;
@@ -34,6 +34,7 @@ pub fn routes() -> Vec<Route> {
     use Subject as S;
     vec![
         r(GET, "/api/v1/projects", Read, Api, S::None, list),
+        r(GET, "/api/v1/projects/groups", Read, Api, S::None, groups),
         r(POST, "/api/v1/projects", Write, Api, S::None, create),
         r(GET, "/api/v1/projects/{id}", Read, Api, S::Project, show),
         r(PUT, "/api/v1/projects/{id}", Write, Api, S::Project, update),
@@ -106,6 +107,12 @@ pub struct ProjectQuery {
     pub band: Option<String>,
     /// text in the name (another unit's confidential project: code or code name only)
     pub q: Option<String>,
+    /// order: newest (default), oldest, updated, investment, stage, name
+    pub sort: Option<String>,
+    /// group by: stage, status, unit, industry, size
+    pub group: Option<String>,
+    /// 1: only the caller's own projects (我的项目)
+    pub mine: Option<String>,
 }
 
 fn blank(s: &Option<String>) -> Option<&str> {
@@ -157,6 +164,24 @@ impl ProjectQuery {
             f.min_investment_cny_fen = Some(yi * 100_000_000 * 100);
         }
         f.text = blank(&self.q).map(str::to_string);
+        if let Some(s) = blank(&self.sort) {
+            f.sort = ProjectSort::parse(s).ok_or_else(|| {
+                AppError::invalid(
+                    "sort",
+                    "排序应为 newest、oldest、updated、investment、stage 或 name",
+                )
+            })?;
+        }
+        if let Some(g) = blank(&self.group) {
+            f.group = Some(ProjectGroup::parse(g).ok_or_else(|| {
+                AppError::invalid("group", "分组应为 stage、status、unit、industry 或 size")
+            })?);
+        }
+        match blank(&self.mine) {
+            None | Some("0") => {}
+            Some("1") => f.owner = actor.user_id,
+            Some(_) => return Err(AppError::invalid("mine", "应为 1 或 0")),
+        }
         Ok(f)
     }
 }
@@ -831,7 +856,49 @@ async fn one(state: &AppState, id: &Identity, pid: ProjectId) -> Result<ProjectO
     Ok(project_out(&state.store, &id.actor, &mut names, &p, pending).await)
 }
 
-/// Projects in the caller's scope, newest first.
+/// One group of the filtered project list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GroupOut {
+    /// stage number, status, unit id, GB/T 4754 section letter or size band (亿元), as text;
+    /// empty when not given
+    pub key: String,
+    pub count: i64,
+    /// total investment in yuan, without other units' confidential projects
+    pub investment_cny: String,
+}
+
+/// The project list's groups (`group` required): how many projects and their total
+/// investment per stage, status, unit, industry section or size band, with the same filters
+/// as the list.
+#[utoipa::path(get, path = "/api/v1/projects/groups", tag = "projects",
+    params(ProjectQuery),
+    responses((status = 200, body = Vec<GroupOut>), (status = 422, body = ErrorBody)))]
+pub async fn groups(
+    State(state): State<AppState>,
+    id: Identity,
+    Query(q): Query<ProjectQuery>,
+) -> Result<Json<Vec<GroupOut>>, ApiError> {
+    let f = q.filter(&id.actor)?;
+    let g = f.group.ok_or_else(|| {
+        AppError::invalid("group", "请给出分组：stage、status、unit、industry 或 size")
+    })?;
+    let rows = state
+        .store
+        .project_groups(&id.actor.read_scope(), &f, g)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| GroupOut {
+                key: r.key,
+                count: r.count,
+                investment_cny: zhaoshang_domain::money::from_fen(r.investment_fen).to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// Projects in the caller's scope, newest first unless `sort` says otherwise; with `group`,
+/// ordered by group first.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects",
     params(ListParams, ProjectQuery),
     responses((status = 200, body = Page<ProjectOut>), (status = 422, body = ErrorBody)))]

@@ -18,10 +18,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use zhaoshang_app::AppError;
 use zhaoshang_app::companies::{self as uc, CompanyDraft, CompanyQuery, ContactDraft, Created};
+use zhaoshang_app::timeline::{self, Timeline, TimelineItem, TimelineKind};
 use zhaoshang_domain::auth::{Action, Scope};
 use zhaoshang_domain::company::{Company, Contact, STANDARD_TAGS};
-use zhaoshang_domain::project::Project;
+use zhaoshang_domain::project::{Project, Stage};
 use zhaoshang_domain::{CompanyId, ContactId};
+use zhaoshang_store::companies::CompanySort;
 use zhaoshang_store::companies::{Candidate, CompanyInput};
 use zhaoshang_store::merge::CompanyMerge;
 use zhaoshang_store::projects::ProjectFilter;
@@ -197,6 +199,12 @@ pub struct ListFilter {
     pub country: Option<String>,
     pub industry: Option<String>,
     pub tag: Option<String>,
+    /// worked by this unit (its subtree): a project or a visit
+    pub unit: Option<String>,
+    /// 1: only investors with an active project within the caller's units
+    pub active: Option<String>,
+    /// newest (default) or name
+    pub sort: Option<String>,
     /// include the demo's generated filler
     pub synthetic: Option<String>,
 }
@@ -252,6 +260,30 @@ struct ListPage {
     tags: Vec<(String, String, bool)>,
     /// a custom tag being filtered by (not in the select's standard list)
     custom_tag: Option<String>,
+    units: Vec<(String, String, bool)>,
+    active: bool,
+    sorts: Vec<(String, String, bool)>,
+    views: super::views::ViewsBar,
+}
+
+/// The list's query string for `f` (filters and order), without the page.
+pub(crate) fn query_string(f: &ListFilter) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &f.q),
+        ("country", &f.country),
+        ("industry", &f.industry),
+        ("tag", &f.tag),
+        ("unit", &f.unit),
+        ("active", &f.active),
+        ("sort", &f.sort),
+        ("synthetic", &f.synthetic),
+    ] {
+        if let Some(v) = opt(v) {
+            s.append_pair(k, &v);
+        }
+    }
+    s.finish()
 }
 
 fn list_url(f: &ListFilter, page: i64, per: i64) -> String {
@@ -261,6 +293,9 @@ fn list_url(f: &ListFilter, page: i64, per: i64) -> String {
         ("country", &f.country),
         ("industry", &f.industry),
         ("tag", &f.tag),
+        ("unit", &f.unit),
+        ("active", &f.active),
+        ("sort", &f.sort),
         ("synthetic", &f.synthetic),
     ] {
         if let Some(v) = opt(v) {
@@ -282,11 +317,35 @@ pub async fn list(
     Query(p): Query<Paging>,
 ) -> Result<Response, WebError> {
     let l = Layout::new(Some(&id), &headers, "companies", "companies.title");
+    let read = id.actor.read_scope();
+    let units = state.store.units(&read).await?;
+    // the unit filter: a unit inside the caller's scope, with its subtree
+    let worked_by = match opt(&f.unit).map(|u| u.parse::<i64>()) {
+        None => None,
+        Some(Ok(u)) => {
+            units
+                .iter()
+                .find(|x| x.id.0 == u)
+                .map(|x| zhaoshang_domain::auth::Scope::Subtree {
+                    unit: x.id,
+                    path: x.path.clone(),
+                })
+        }
+        Some(Err(_)) => return Err(WebError::BadRequest("unit".into())),
+    };
+    let sort = match opt(&f.sort) {
+        None => CompanySort::Newest,
+        Some(s) => CompanySort::parse(&s).ok_or_else(|| WebError::BadRequest("sort".into()))?,
+    };
+    let active = opt(&f.active).is_some_and(|a| a == "1");
     let query = CompanyQuery {
         text: opt(&f.q),
         country: opt(&f.country),
         industry: opt(&f.industry),
         tag: opt(&f.tag),
+        active_in: active.then(|| read.clone()),
+        worked_by,
+        sort,
         include_synthetic: opt(&f.synthetic).is_some(),
     };
     let (items, total) = uc::list(&state.store, &query, p.per(), p.offset()).await?;
@@ -322,6 +381,32 @@ pub async fn list(
             ),
             tags: tag_options(&tr, tag.as_slice()),
             custom_tag,
+            units: units
+                .iter()
+                .map(|u| {
+                    let v = u.id.0.to_string();
+                    let sel = opt(&f.unit).as_deref() == Some(v.as_str());
+                    (v, u.name.clone(), sel)
+                })
+                .collect(),
+            active,
+            sorts: CompanySort::ALL
+                .iter()
+                .map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        tr.t(&format!("views.csort.{}", x.as_str())).to_string(),
+                        *x == sort,
+                    )
+                })
+                .collect(),
+            views: super::views::ViewsBar::load(
+                &state.store,
+                &id,
+                super::views::Area::Companies,
+                &query_string(&f),
+            )
+            .await?,
             l: l.clone(),
         },
     ))
@@ -727,6 +812,75 @@ struct ProjectRow {
     status: String,
 }
 
+/// One line of the company's timeline (动态), in the page's language.
+struct TimelineRow {
+    /// the kind's key (a CSS class and `data-kind`)
+    kind: &'static str,
+    kind_label: String,
+    date: String,
+    title: String,
+    href: String,
+    /// what changed: a stage move, a status, what a file proves
+    change: Option<String>,
+    detail: Option<String>,
+    unit: String,
+}
+
+/// What changed, in words: a stage move (from → to), the new status, what a file proves.
+pub(crate) fn timeline_change(tr: &Tr, t: &TimelineItem) -> Option<String> {
+    let stage = |s: Stage| {
+        if tr.is_en() {
+            s.label_en().to_string()
+        } else {
+            s.label_zh().to_string()
+        }
+    };
+    match t.kind {
+        TimelineKind::StageMove | TimelineKind::StagePending | TimelineKind::StageRejected => {
+            t.to_stage.map(|to| match t.from_stage {
+                Some(from) => format!("{} → {}", stage(from), stage(to)),
+                None => stage(to),
+            })
+        }
+        TimelineKind::StatusChange => t.status.map(|s| {
+            tr.t(&format!("companies.status.{}", s.as_str()))
+                .to_string()
+        }),
+        TimelineKind::FileUploaded => t.evidence_tag.map(|g| {
+            tr.t(&format!("projects.evidence.{}", g.as_str()))
+                .to_string()
+        }),
+        _ => None,
+    }
+}
+
+/// The kind of a timeline item, in words.
+pub(crate) fn timeline_kind(tr: &Tr, k: TimelineKind) -> String {
+    tr.t(&format!("companies.timeline.kind.{}", k.as_str()))
+        .to_string()
+}
+
+fn timeline_rows(tr: &Tr, t: &Timeline) -> Vec<TimelineRow> {
+    t.items
+        .iter()
+        .map(|i| TimelineRow {
+            kind: i.kind.as_str(),
+            kind_label: timeline_kind(tr, i.kind),
+            date: i.date.to_string(),
+            title: i.title.clone(),
+            href: i.href.clone(),
+            change: timeline_change(tr, i),
+            detail: match (i.kind, &i.detail) {
+                (TimelineKind::Merged, Some(by)) => {
+                    Some(tr.f("companies.timeline.merged_by", &[("name", by)]))
+                }
+                (_, d) => d.clone(),
+            },
+            unit: i.unit_name.clone(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "companies_show.html")]
 struct ShowPage {
@@ -751,6 +905,11 @@ struct ShowPage {
     new_contact: ContactBox,
     projects: Vec<ProjectRow>,
     project_total: i64,
+    /// the timeline (动态), newest first
+    timeline: Vec<TimelineRow>,
+    timeline_total: usize,
+    /// said when older items were left out
+    timeline_note: Option<String>,
     can_edit: bool,
     can_write: bool,
     /// why a writer sees no edit button
@@ -839,13 +998,22 @@ async fn show_page(
             &ProjectFilter {
                 company: Some(c.id),
                 include_synthetic: true,
-                limit: 100,
+                limit: 500,
                 ..Default::default()
             },
         )
         .await?;
+    // another unit's confidential project is not listed under its company: the project list
+    // and page keep which company it is for from everyone outside its unit
+    let hidden = projects
+        .iter()
+        .filter(|p| timeline::hidden_from(p, &id.actor))
+        .count() as i64;
+    let project_total = project_total - hidden;
     let projects = projects
         .iter()
+        .filter(|p| !timeline::hidden_from(p, &id.actor))
+        .take(100)
         .map(|p: &Project| ProjectRow {
             id: p.id.0,
             code: p.code.clone(),
@@ -870,6 +1038,16 @@ async fn show_page(
             other => (None, other.to_string()),
         });
     }
+    let tl = timeline::timeline(store, &id.actor, c.id).await?;
+    let timeline_note = tl.capped().then(|| {
+        tr.f(
+            "companies.timeline.capped",
+            &[
+                ("shown", &tl.items.len().to_string()),
+                ("total", &tl.total.to_string()),
+            ],
+        )
+    });
     let contacts = store
         .contacts_of(&scope, c.id)
         .await?
@@ -929,6 +1107,9 @@ async fn show_page(
         new_contact,
         projects,
         project_total,
+        timeline: timeline_rows(&tr, &tl),
+        timeline_total: tl.total,
+        timeline_note,
         can_edit,
         can_write: l.can_write(),
         edit_note: (!may_edit && l.can_write())

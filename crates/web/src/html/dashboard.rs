@@ -19,11 +19,11 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use zhaoshang_app::rollup::Board;
 use zhaoshang_app::stats::{compute, unit_scope};
+use zhaoshang_domain::UnitId;
 use zhaoshang_domain::money::format_cny;
 use zhaoshang_domain::project::Stage;
 use zhaoshang_domain::target::{Light, Period, efficacy_coefficient, pacing_light};
 use zhaoshang_domain::unit::Unit;
-use zhaoshang_domain::{ProjectId, TripId, UnitId};
 
 pub fn routes() -> Vec<Route> {
     vec![r(
@@ -95,40 +95,40 @@ pub async fn show(
     let store = &state.store;
     let read = id.actor.read_scope();
     let unit_id = UnitId(q.unit.unwrap_or(id.user.unit_id.0));
-    let unit = store.unit(&read, unit_id).await?;
-    let scope = unit_scope(&id.actor, &unit)?;
     let today = chrono::Utc::now().date_naive();
-    let year = match q.year.filter(|y| (2000..=2100).contains(y)) {
-        Some(y) => y,
-        // the latest year with activity, from the rollup (a scan of compact rows, not SQL)
-        None => state
-            .rollup
-            .with(store, |s| s.range(&scope).and_then(|r| s.latest_year(r)))
-            .await?
-            .unwrap_or(today.year()),
-    };
-    let period = Period::year(year).ok_or_else(|| WebError::BadRequest("year".into()))?;
+    let asked_year = q.year.filter(|y| (2000..=2100).contains(y));
     let big = q.screen == Some(1);
-
-    // one pass over the rollup for the board, and the rollup's figure for each target
-    let targets_all = store.targets(&read, None, Some(&period.code())).await?;
-    let mine: Vec<_> = targets_all
-        .iter()
-        .filter(|t| t.unit_id == unit.id)
-        .cloned()
-        .collect();
-    let (b, figures) = state
+    // the unit's targets of every period (a few dozen), filtered to the year below
+    let unit_targets = store.targets(&read, Some(unit_id), None).await?;
+    // one pass over the rollup: the units the caller sees, the default year (the latest
+    // with activity), the board and the rollup's figure for each target of the year
+    let actor = id.actor.clone();
+    let read_in = read.clone();
+    let (all_units, unit, scope, year, b, mine, figures) = state
         .rollup
-        .with(store, |s| {
+        .with(store, move |s| {
+            let all_units = s.units_in(&read_in);
+            let Some(unit) = all_units.iter().find(|u| u.id == unit_id).cloned() else {
+                return Err(WebError::NotFound);
+            };
+            let scope = unit_scope(&actor, &unit)?;
             let range = s.range(&scope);
+            let year = asked_year
+                .or_else(|| range.and_then(|r| s.latest_year(r)))
+                .unwrap_or(today.year());
             let board = range.map(|r| s.board(r, year)).unwrap_or_default();
+            let code = Period::year(year).map(|p| p.code()).unwrap_or_default();
+            let mine: Vec<_> = unit_targets
+                .into_iter()
+                .filter(|t| t.period.code() == code)
+                .collect();
             let figures: Vec<Option<Decimal>> = mine
                 .iter()
                 .map(|t| range.and_then(|r| s.metric(r, &t.metric, &t.filter, &t.period)))
                 .collect();
-            (board, figures)
+            Ok((all_units, unit, scope, year, board, mine, figures))
         })
-        .await?;
+        .await??;
     let mut targets = vec![];
     for (t, fig) in mine.iter().zip(figures) {
         // hand-entered statistics and the like are read from the database
@@ -160,8 +160,7 @@ pub async fn show(
 
     let rollup_ms = started_at.elapsed().as_secs_f64() * 1000.0;
     // children ranked by signed amount, scored by the efficacy coefficient
-    // unit names from one read of the caller's units (the ranking and the lists need a few)
-    let all_units = store.units(&read).await?;
+    // unit names from the caller's units (the ranking and the lists need a few)
     let unit_name: std::collections::HashMap<UnitId, (String, String)> = all_units
         .iter()
         .map(|u| (u.id, (u.name.clone(), u.display_name().to_string())))
@@ -238,33 +237,46 @@ pub async fn show(
             .collect::<Vec<_>>(),
     );
 
-    // names for the few records shown by name
-    let mut unstarted = vec![];
-    for (pid, amount) in &b.unstarted {
-        if let Ok(p) = store.project(&read, ProjectId(*pid)).await {
+    // names for the few records shown by name: one read for projects, one for trips
+    let pids: Vec<i64> = b.unstarted.iter().map(|(p, _)| *p).collect();
+    let names: std::collections::HashMap<i64, _> = store
+        .project_names(&read, &pids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let unstarted: Vec<(i64, String, String, String)> = b
+        .unstarted
+        .iter()
+        .filter_map(|(pid, amount)| {
+            let p = names.get(pid)?;
             let owner = unit_name
-                .get(&p.unit_id)
+                .get(&UnitId(p.unit_id))
                 .map(|n| n.0.clone())
                 .unwrap_or_default();
-            unstarted.push((
+            Some((
                 *pid,
-                p.visible_name(p.unit_id == id.user.unit_id).to_string(),
+                p.visible(id.user.unit_id.0).to_string(),
                 owner,
                 format_cny(*amount),
-            ));
-        }
-    }
-    let mut trips = vec![];
-    for tid in &b.recent_trips {
-        if let Ok(t) = store.trip(&read, TripId(*tid)).await {
-            trips.push((
-                t.id.0,
-                t.name.clone(),
-                t.start().map(|d| d.to_string()).unwrap_or_default(),
-                t.person_trips(),
-            ));
-        }
-    }
+            ))
+        })
+        .collect();
+    let tids: Vec<i64> = b.recent_trips.iter().map(|t| t.0).collect();
+    let trip_name: std::collections::HashMap<i64, String> =
+        store.trip_names(&read, &tids).await?.into_iter().collect();
+    let trips: Vec<(i64, String, String, i64)> = b
+        .recent_trips
+        .iter()
+        .filter_map(|(tid, start, persons)| {
+            Some((
+                *tid,
+                trip_name.get(tid)?.clone(),
+                start.map(|d| d.to_string()).unwrap_or_default(),
+                *persons,
+            ))
+        })
+        .collect();
     let units: Vec<Unit> = all_units
         .into_iter()
         .filter(|u| u.depth() <= 3 || u.id == unit.id)

@@ -67,7 +67,24 @@ pub async fn show(
             pending.push((e, name));
         }
     }
-    let projects: Vec<(Project, String)> = projects
+    // projects whose team the user is on (项目团队) come first, then the latest of the scope
+    let mut mine: Vec<Project> = vec![];
+    let mut latest = projects;
+    for pid in state
+        .store
+        .projects_of_member(&scope, id.user.id)
+        .await?
+        .into_iter()
+        .take(20)
+    {
+        if let Some(i) = latest.iter().position(|p| p.id == pid) {
+            mine.push(latest.remove(i));
+        } else if let Ok(p) = state.store.project(&scope, pid).await {
+            mine.push(p);
+        }
+    }
+    mine.extend(latest);
+    let projects: Vec<(Project, String)> = mine
         .into_iter()
         .map(|p| {
             let name = p.visible_name(p.unit_id == id.user.unit_id).to_string();

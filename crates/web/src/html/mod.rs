@@ -16,11 +16,13 @@ pub mod home;
 pub mod login;
 pub mod map;
 pub mod monthly_xlsx;
+pub mod project_team;
 pub mod projects;
 pub mod targets;
 pub mod targets_admin;
 pub mod trip_report;
 pub mod trips;
+pub mod views;
 pub mod visits;
 
 use crate::routes::Route;
@@ -45,6 +47,7 @@ pub fn areas() -> Vec<Route> {
         events::routes(),
         dashboard::routes(),
         followups::routes(),
+        views::routes(),
     ];
     areas.into_iter().flatten().collect()
 }

@@ -30,6 +30,7 @@ use zhaoshang_domain::project::{
 };
 use zhaoshang_domain::{ProjectId, StageLogId};
 use zhaoshang_store::Store;
+use zhaoshang_store::projects::{ProjectGroup, ProjectSort};
 
 pub fn routes() -> Vec<Route> {
     use Access::*;
@@ -133,6 +134,11 @@ fn amount_view(tr: &Tr, a: &Amount) -> String {
     s
 }
 
+/// How many rows come before group `i` in the grouped list.
+fn group_start(groups: &[zhaoshang_store::projects::GroupRow], i: usize) -> i64 {
+    groups.iter().take(i).map(|g| g.count).sum()
+}
+
 fn cny_view(d: rust_decimal::Decimal) -> String {
     format_cny(d)
 }
@@ -154,11 +160,33 @@ struct Row {
     updated: String,
 }
 
+/// A group's header in the list (分组): its label, size and total, and where it is listed alone.
+struct GroupHead {
+    label: String,
+    count: i64,
+    amount: String,
+    href: Option<String>,
+    /// the group began on an earlier page
+    continued: bool,
+}
+
+/// Rows under one group header (or under none when the list is not grouped).
+struct ListSection {
+    head: Option<GroupHead>,
+    rows: Vec<Row>,
+}
+
 #[derive(Template)]
 #[template(path = "projects_list.html")]
 struct ListPage {
     l: Layout,
-    rows: Vec<Row>,
+    sections: Vec<ListSection>,
+    empty: bool,
+    groups: Vec<GroupHead>,
+    sorts: Vec<(String, String, bool)>,
+    groupings: Vec<(String, String, bool)>,
+    mine: bool,
+    views: super::views::ViewsBar,
     total: i64,
     q: String,
     stages: Vec<(String, String, bool)>,
@@ -216,7 +244,8 @@ fn industry_name(tr: &Tr, code: &str) -> String {
     }
 }
 
-fn page_href(q: &ProjectQuery, page: i64) -> String {
+/// The list's query string for `q` (filters, order, grouping), without the page.
+pub(crate) fn query_string(q: &ProjectQuery) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
         ("q", &q.q),
@@ -226,13 +255,68 @@ fn page_href(q: &ProjectQuery, page: i64) -> String {
         ("industry", &q.industry),
         ("origin", &q.origin),
         ("band", &q.band),
+        ("mine", &q.mine),
+        ("sort", &q.sort),
+        ("group", &q.group),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             s.append_pair(k, v);
         }
     }
-    s.append_pair("page", &page.to_string());
-    format!("/projects?{}", s.finish())
+    s.finish()
+}
+
+fn page_href(q: &ProjectQuery, page: i64) -> String {
+    let qs = query_string(q);
+    let sep = if qs.is_empty() { "" } else { "&" };
+    format!("/projects?{qs}{sep}page={page}")
+}
+
+/// The label of a group key, and the list of only that group where a filter selects it
+/// exactly.
+fn group_label(
+    tr: &Tr,
+    g: ProjectGroup,
+    key: &str,
+    names: &Names,
+    q: &ProjectQuery,
+) -> (String, Option<String>) {
+    let only = |k: &str, v: &str| {
+        let mut q = q.clone();
+        q.group = None;
+        match k {
+            "stage" => q.stage = Some(v.into()),
+            "status" => q.status = Some(v.into()),
+            "unit" => q.unit = Some(v.into()),
+            _ => q.industry = Some(v.into()),
+        }
+        Some(format!("/projects?{}", query_string(&q)))
+    };
+    if key.is_empty() {
+        return (tr.t("views.group_unknown").to_string(), None);
+    }
+    match g {
+        ProjectGroup::Stage => match key.parse().ok().and_then(Stage::from_number) {
+            Some(st) => (stage_label(tr, st), only("stage", st.as_str())),
+            None => (key.to_string(), None),
+        },
+        ProjectGroup::Status => (key_label(tr, "status", key), only("status", key)),
+        ProjectGroup::Unit => (
+            key.parse()
+                .map(|u| names.unit(zhaoshang_domain::UnitId(u)))
+                .unwrap_or_default(),
+            only("unit", key),
+        ),
+        ProjectGroup::Industry => (industry_name(tr, key), only("industry", key)),
+        ProjectGroup::Size => (
+            if key == "0" {
+                tr.t("views.band_below").to_string()
+            } else {
+                tr.f("projects.band_at_least", &[("n", key)])
+            },
+            None,
+        ),
+    }
 }
 
 pub async fn list(
@@ -259,8 +343,65 @@ pub async fn list(
     let scope = id.actor.read_scope();
     let (ps, total) = state.store.projects(&scope, &f).await?;
     let mut names = Names::new(&state.store, &id.actor).await?;
-    let mut rows = vec![];
-    for p in &ps {
+    // groups: the whole filtered list's, and each row's key to break the page into sections
+    let groups = match f.group {
+        Some(g) => state.store.project_groups(&scope, &f, g).await?,
+        None => vec![],
+    };
+    let heads: Vec<GroupHead> = groups
+        .iter()
+        .filter_map(|r| {
+            let g = f.group?;
+            let (label, href) = group_label(&tr, g, &r.key, &names, &q);
+            Some(GroupHead {
+                label,
+                count: r.count,
+                amount: if r.investment_fen == 0 {
+                    "—".to_string()
+                } else {
+                    format_cny(zhaoshang_domain::money::from_fen(r.investment_fen))
+                },
+                href,
+                continued: false,
+            })
+        })
+        .collect();
+    // the row at position i of the whole list belongs to the group whose running total
+    // first exceeds i (rows come ordered by group)
+    let ends: Vec<i64> = groups
+        .iter()
+        .scan(0i64, |acc, r| {
+            *acc += r.count;
+            Some(*acc)
+        })
+        .collect();
+    let group_of = |i: i64| ends.iter().position(|end| i < *end);
+    let mut sections: Vec<ListSection> = vec![];
+    let mut current: Option<Option<usize>> = None;
+    let mut rows: Vec<Row> = vec![];
+    for (k, p) in ps.iter().enumerate() {
+        let at = f.offset + k as i64;
+        let g = if f.group.is_some() {
+            group_of(at)
+        } else {
+            None
+        };
+        if f.group.is_some() && current != Some(g) {
+            if let Some(last) = sections.last_mut() {
+                last.rows = std::mem::take(&mut rows);
+            }
+            current = Some(g);
+            sections.push(ListSection {
+                head: g.and_then(|g| heads.get(g)).map(|h| GroupHead {
+                    label: h.label.clone(),
+                    count: h.count,
+                    amount: h.amount.clone(),
+                    href: h.href.clone(),
+                    continued: g.is_some_and(|g| group_start(&groups, g) < at),
+                }),
+                rows: vec![],
+            });
+        }
         let hidden = hidden_from(p, &id.actor);
         rows.push(Row {
             id: p.id.0,
@@ -285,13 +426,47 @@ pub async fn list(
                 .to_string(),
         });
     }
+    match sections.last_mut() {
+        Some(last) => last.rows = rows,
+        None => sections.push(ListSection { head: None, rows }),
+    }
+    let empty = sections.iter().all(|s| s.rows.is_empty());
+    let views = super::views::ViewsBar::load(
+        &state.store,
+        &id,
+        super::views::Area::Projects,
+        &query_string(&q),
+    )
+    .await?;
     let units = state.store.units(&scope).await?;
     let pages = ((total + f.limit - 1) / f.limit).max(1);
     let page = paging.page();
     Ok(render(
         &l,
         &ListPage {
-            rows,
+            sections,
+            empty,
+            groups: heads,
+            sorts: options(
+                ProjectSort::ALL.map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        tr.t(&format!("views.sort.{}", x.as_str())).to_string(),
+                    )
+                }),
+                q.sort.as_deref(),
+            ),
+            groupings: options(
+                ProjectGroup::ALL.map(|x| {
+                    (
+                        x.as_str().to_string(),
+                        tr.t(&format!("views.group.{}", x.as_str())).to_string(),
+                    )
+                }),
+                q.group.as_deref(),
+            ),
+            mine: q.mine.as_deref() == Some("1"),
+            views,
             total,
             q: q.q.clone().unwrap_or_default(),
             stages: options(
@@ -1030,6 +1205,8 @@ struct ShowPage {
     files: Vec<EvidenceRow>,
     evidence_tags: Vec<(String, String, bool)>,
     ev_errors: HashMap<String, String>,
+    /// 项目团队: the members by role, and the add form for writers
+    team: super::project_team::TeamSection,
 }
 
 /// One evidence file in the project's list.
@@ -1065,6 +1242,7 @@ struct Outcome {
     status_errors: HashMap<String, String>,
     ev_errors: HashMap<String, String>,
     ev_tag: String,
+    team: Option<super::project_team::TeamOutcome>,
 }
 
 /// The project page again, with a refused upload's message next to its field (422).
@@ -1084,6 +1262,24 @@ pub(crate) async fn evidence_refused(
         error: Some(l.t("evidence.failed").to_string()),
         ev_errors,
         ev_tag: tag,
+        ..Default::default()
+    };
+    show_page(state, id, headers, pid, o, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The project page again, with a refused team member's message next to its field and the
+/// form as typed (422).
+pub(crate) async fn team_refused(
+    state: &AppState,
+    id: &Identity,
+    headers: &HeaderMap,
+    pid: i64,
+    team: super::project_team::TeamOutcome,
+) -> Result<Response, WebError> {
+    let l = Layout::new(Some(id), headers, "projects", "projects.title");
+    let o = Outcome {
+        error: Some(l.t("projects.team.failed").to_string()),
+        team: Some(team),
         ..Default::default()
     };
     show_page(state, id, headers, pid, o, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -1332,6 +1528,7 @@ async fn show_page(
             Some(o.ev_tag.as_str()),
         ),
         ev_errors: o.ev_errors,
+        team: super::project_team::section(store, &id.actor, &tr, &p, writable, o.team).await?,
         l: l.clone(),
     };
     Ok(render_status(&l, &page, status))

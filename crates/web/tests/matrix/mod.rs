@@ -313,6 +313,26 @@ impl Fixtures {
                     .1
                     .id
             }
+            Subject::SavedView => {
+                // own: a view of the caller; sibling: a Tianning officer's (shared, even)
+                let owner = match rel {
+                    Rel::Sibling => &self.tn_hand,
+                    _ => &self.caller,
+                };
+                self.store
+                    .save_view(
+                        &owner.actor(Channel::Web),
+                        &zhaoshang_store::views::ViewInput {
+                            area: "projects".into(),
+                            name: format!("矩阵视图{}", self.next()),
+                            query: "stage=signed".into(),
+                            shared: true,
+                        },
+                    )
+                    .await
+                    .map_err(|e| format!("view fixture: {e}"))?
+                    .id
+            }
             Subject::Target => {
                 self.store
                     .create_target(
@@ -411,6 +431,44 @@ impl Fixtures {
             }
         };
         Ok(Some(id))
+    }
+}
+
+/// Path parameters besides `{id}` the matrix can fill, and the subject whose `{id}` they
+/// belong to: `{member_id}` is a member of the team of the project `{id}`.
+pub const EXTRA_PARAMS: &[(&str, Subject)] = &[("member_id", Subject::Project)];
+
+/// Whether the matrix can fill the path parameter `param` of a route about `subject`.
+pub fn fills(subject: Subject, param: &str) -> bool {
+    param == "id" || EXTRA_PARAMS.contains(&(param, subject))
+}
+
+impl Fixtures {
+    /// The path of `r` for the record `id`, its other parameters filled with fresh records
+    /// of the same side (`{member_id}`: a new member of the project's team).
+    pub async fn path(&self, r: &RouteInfo, id: Option<i64>, rel: Rel) -> Result<String, String> {
+        let mut path = r.fill(id);
+        if path.contains("{member_id}") {
+            let project = id.ok_or("{member_id} without a project {id}")?;
+            let (_, actor) = self.side(rel);
+            let member = self
+                .store
+                .add_team_member(
+                    &actor,
+                    zhaoshang_domain::ProjectId(project),
+                    &zhaoshang_store::team::TeamMemberInput {
+                        role: zhaoshang_domain::project::TeamRole::Leader,
+                        user_id: None,
+                        name: format!("矩阵团队成员{}", self.next()),
+                        title: Some("副区长".into()),
+                        phone: None,
+                    },
+                )
+                .await
+                .map_err(|e| format!("team member fixture: {e}"))?;
+            path = path.replace("{member_id}", &member.id.0.to_string());
+        }
+        Ok(path)
     }
 }
 
