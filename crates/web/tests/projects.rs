@@ -574,6 +574,8 @@ async fn other_units_see_nothing_and_roles_that_may_not_are_refused() {
                 ("company_id", &company.0.to_string()),
                 ("unit_id", &app.world.jintan.id.0.to_string()),
                 ("description", "不公开"),
+                ("investment", "37亿元"),
+                ("land_mu", "215"),
                 ("confidential", "on"),
                 ("code_name", "B-07"),
             ],
@@ -581,6 +583,9 @@ async fn other_units_see_nothing_and_roles_that_may_not_are_refused() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let secret = location(&res);
+    // its own unit sees the amount on the page
+    let (_, html) = body(officer.get(&secret).await).await;
+    assert!(html.contains("37亿元") && html.contains("215"), "{html}");
     let city = app.login("cz_head").await;
     let (_, html) = body(city.get("/projects").await).await;
     assert!(html.contains("B-07") && html.contains("金坛区"), "{html}");
@@ -592,6 +597,8 @@ async fn other_units_see_nothing_and_roles_that_may_not_are_refused() {
     );
     let (_, html) = body(city.get(&secret).await).await;
     assert!(html.contains("B-07") && !html.contains("秘密扩产计划") && !html.contains("不公开"));
+    // nor its amount or requirements: a code name and a unit only
+    assert!(!html.contains("37亿元") && !html.contains("215"), "{html}");
     assert_eq!(
         city.get(&format!("{secret}/edit")).await.status(),
         StatusCode::NOT_FOUND

@@ -1430,15 +1430,41 @@ async fn show_page(
         (lbl("tax_cny"), cny(p.tax_cny)),
         (lbl("follow_up_on"), date(p.follow_up_on)),
     ];
-    let groups = vec![
-        (tr.t("projects.section.basic").to_string(), basic),
-        (tr.t("projects.section.needs").to_string(), needs),
-        (tr.t("projects.section.signing").to_string(), signing),
-        (tr.t("projects.section.landing").to_string(), landing),
-    ];
+    // another unit's confidential project: its code name and unit, nothing more (no amounts,
+    // requirements, notes or files)
+    let groups = if hidden {
+        let _ = (needs, signing, landing);
+        vec![(
+            tr.t("projects.section.basic").to_string(),
+            vec![
+                (tr.t("projects.code").to_string(), p.code.clone()),
+                (lbl("unit_id"), names.unit(p.unit_id)),
+                (lbl("confidential"), yes_no(p.confidential)),
+            ],
+        )]
+    } else {
+        vec![
+            (tr.t("projects.section.basic").to_string(), basic),
+            (tr.t("projects.section.needs").to_string(), needs),
+            (tr.t("projects.section.signing").to_string(), signing),
+            (tr.t("projects.section.landing").to_string(), landing),
+        ]
+    };
+    let history: Vec<History> = if hidden {
+        history
+            .into_iter()
+            .map(|h| History {
+                note: String::new(),
+                ..h
+            })
+            .collect()
+    } else {
+        history
+    };
 
     // what the next gate still needs, counting the evidence files uploaded
     let files = store.evidence_list(&scope, p.id).await?;
+    let shown_files = if hidden { vec![] } else { files.clone() };
     let tags: Vec<EvidenceTag> = files.iter().map(|f| f.tag).collect();
     let gates = zhaoshang_app::projects::gates(store).await?;
     let next = p.stage.next();
@@ -1471,9 +1497,17 @@ async fn show_page(
         stage: stage_label(&tr, p.stage),
         status: key_label(&tr, "status", p.status.as_str()),
         status_closed: p.status.is_closed(),
-        status_reason: p.status_reason.clone().unwrap_or_default(),
+        status_reason: if hidden {
+            String::new()
+        } else {
+            p.status_reason.clone().unwrap_or_default()
+        },
         status_on: p.status_on.map(|d| d.to_string()).unwrap_or_default(),
-        lost_to: p.lost_to.clone().unwrap_or_default(),
+        lost_to: if hidden {
+            String::new()
+        } else {
+            p.lost_to.clone().unwrap_or_default()
+        },
         company,
         groups,
         next_stage: next.map(|s| stage_label(&tr, s)),
@@ -1502,7 +1536,7 @@ async fn show_page(
         error: o.error,
         missing: o.missing,
         status_errors: o.status_errors,
-        files: files
+        files: shown_files
             .iter()
             .map(|f| EvidenceRow {
                 id: f.id.0,
