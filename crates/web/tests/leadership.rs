@@ -451,4 +451,11 @@ async fn the_briefing_downloads_as_word() {
         xml.contains("常州市招商引资工作简报") && xml.contains("共派出招商团组1批6人次"),
         "{xml}"
     );
+    // and it opens in a word processor
+    if let Some(pdf) = common::convert_with_libreoffice(&bytes, "briefing.docx", "pdf") {
+        assert!(
+            pdf.starts_with(b"%PDF"),
+            "LibreOffice converted the briefing to PDF"
+        );
+    }
 }

@@ -441,6 +441,16 @@ async fn the_monthly_statistics_download_as_a_workbook() {
         zip.by_name("xl/worksheets/sheet2.xml").is_ok(),
         "top 10 sheet"
     );
+    // it opens in a spreadsheet program: LibreOffice reads the first sheet back as CSV
+    if let Some(csv) = common::convert_with_libreoffice(
+        &bytes,
+        "monthly.xlsx",
+        // comma-separated, quoted, UTF-8 (76)
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+    ) {
+        let csv = String::from_utf8_lossy(&csv);
+        assert!(csv.contains("签约合计个数") || csv.contains("1月"), "{csv}");
+    }
     // another city's unit is not the viewer's to download
     let sip = app.world.sip.id.0;
     assert_eq!(

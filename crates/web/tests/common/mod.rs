@@ -197,3 +197,57 @@ impl ApiClient {
         r.send().await.expect("API request")
     }
 }
+
+/// Opens `bytes` (saved as `file`, e.g. `report.docx`) in LibreOffice and converts it to
+/// `to` (`pdf`, `csv`), returning what LibreOffice wrote: the file must open in a real office
+/// suite. Without LibreOffice the check says loudly that it was skipped and returns `None`,
+/// unless ZHAOSHANG_REQUIRE_LIBREOFFICE=1 (CI installs it), when it fails.
+pub fn convert_with_libreoffice(bytes: &[u8], file: &str, to: &str) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let soffice = ["soffice", "libreoffice"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(soffice) = soffice else {
+        assert!(
+            std::env::var("ZHAOSHANG_REQUIRE_LIBREOFFICE").as_deref() != Ok("1"),
+            "LibreOffice (soffice) is required (ZHAOSHANG_REQUIRE_LIBREOFFICE=1) but not installed"
+        );
+        // straight to stderr, past the test harness's capture: a skip must be seen
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: LibreOffice (soffice) is not installed; {file} was checked as a zip only, \
+             not opened by an office suite"
+        );
+        return None;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(file);
+    std::fs::write(&path, bytes).expect("write the file");
+    // a profile of its own: tests run in parallel, and LibreOffice locks its profile
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
+    let out = std::process::Command::new(soffice)
+        .arg(profile)
+        .args(["--headless", "--convert-to", to, "--outdir"])
+        .arg(dir.path())
+        .arg(&path)
+        .output()
+        .expect("run soffice");
+    assert!(out.status.success(), "soffice: {out:?}");
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a file name");
+    // `csv:Text - txt - csv (StarCalc):44,34,76` writes a .csv
+    let ext = to.split(':').next().unwrap_or(to);
+    let written = dir.path().join(format!("{stem}.{ext}"));
+    Some(
+        std::fs::read(&written)
+            .unwrap_or_else(|e| panic!("LibreOffice wrote no {to} for {file}: {e}; {out:?}")),
+    )
+}
