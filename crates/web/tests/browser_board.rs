@@ -271,7 +271,20 @@ async fn points(s: &Story, pid: i64, stage: &str) -> Option<((i64, i64), (i64, i
 /// page (dragstart on the card, dragenter, dragover and drop on the column, dragend on
 /// the card), and the test says so loudly. ZHAOSHANG_BROWSER_DRAG=events takes that way
 /// on purpose (to check it).
+/// Wide enough for the board's ten columns side by side.
+const BOARD_WIDE: (u32, u32) = (3000, 1000);
+
+/// [`drag_in_window`] in a window wide enough for all ten columns: a board scrolled sideways
+/// inside the page scrolls by itself while a drag nears its edge (Chromium's drag
+/// autoscroll), and the drop then lands on the neighbouring column.
 async fn drag(s: &mut Story, pid: i64, stage: &str) -> WebDriverResult<Vec<String>> {
+    s.size(BOARD_WIDE).await;
+    let events = drag_in_window(s, pid, stage).await;
+    s.size(WIDE).await;
+    events
+}
+
+async fn drag_in_window(s: &mut Story, pid: i64, stage: &str) -> WebDriverResult<Vec<String>> {
     s.js("window.__zsDrag = [];
           if (!window.__zsDragWatch) {
             window.__zsDragWatch = true;
