@@ -123,6 +123,20 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Company> {
     })
 }
 
+/// A company new records may point at: one that exists and was not merged into another
+/// (a merged record keeps only its history; new visits, projects, contacts and plans go to
+/// the company it was merged into). A merged one is a conflict naming that company.
+pub(crate) async fn live_conn(conn: &mut AnyConnection, id: CompanyId) -> Result<Company> {
+    let c = get_conn(conn, id).await?;
+    if let Some(m) = c.merged_into {
+        return Err(StoreError::Conflict(format!(
+            "企业“{}”已合并至编号{m}的企业：请改用合并后的企业",
+            c.full_name()
+        )));
+    }
+    Ok(c)
+}
+
 pub(crate) async fn get_conn(conn: &mut AnyConnection, id: CompanyId) -> Result<Company> {
     let mut q = Sql::new("SELECT * FROM companies WHERE id = ");
     q.bind(id.0);

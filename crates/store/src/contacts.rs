@@ -49,7 +49,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.begin().await?;
-        crate::companies::get_conn(&mut tx, company).await?;
+        crate::companies::live_conn(&mut tx, company).await?;
         let mut q = Sql::new(
             "INSERT INTO contacts (company_id, unit_id, name, title, phone, email, wechat, notes, created_at) VALUES (",
         );

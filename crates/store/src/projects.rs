@@ -708,7 +708,7 @@ impl Store {
         if !actor.can(Action::Write, unit.id, &unit.path) {
             return Err(StoreError::NotFound);
         }
-        crate::companies::get_conn(&mut tx, p.company_id).await?;
+        crate::companies::live_conn(&mut tx, p.company_id).await?;
         let mut q = Sql::new(&format!(
             "INSERT INTO projects (code, {COLUMNS}, stage, status, created_at, updated_at) VALUES ("
         ));
@@ -841,6 +841,9 @@ impl Store {
         check_input(p)?;
         let mut tx = self.begin().await?;
         let (before, _) = for_write(&mut tx, actor, id, Action::Write).await?;
+        if p.company_id != before.company_id {
+            crate::companies::live_conn(&mut tx, p.company_id).await?;
+        }
         if p.unit_id != before.unit_id {
             // handing a project to another unit is a write on both units
             let to = crate::units::get_conn(&mut tx, p.unit_id).await?;

@@ -534,7 +534,7 @@ impl Store {
         }
         let mut label = label.trim().to_string();
         if let Some(c) = company_id {
-            let company = match crate::companies::get_conn(&mut tx, c).await {
+            let company = match crate::companies::live_conn(&mut tx, c).await {
                 Err(StoreError::NotFound) => {
                     return Err(StoreError::Invalid("计划拜访的企业不存在".into()));
                 }

@@ -204,7 +204,7 @@ async fn prepare(conn: &mut AnyConnection, actor: &Actor, v: &VisitInput) -> Res
     }
     check_visit(&v.to_visit(VisitId(0), None), today())
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
-    match crate::companies::get_conn(&mut *conn, v.company_id).await {
+    match crate::companies::live_conn(&mut *conn, v.company_id).await {
         Err(StoreError::NotFound) => {
             return Err(StoreError::Invalid("拜访的企业不存在".into()));
         }

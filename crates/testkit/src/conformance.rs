@@ -2497,6 +2497,55 @@ pub async fn company_merge_and_unmerge(store: &Store) {
 
     let b_now = store.company(b.id).await.expect("b");
     assert_eq!(b_now.merged_into, Some(a.id));
+    // the merged record takes no new project, visit, contact or planned stop: each is refused
+    // naming the company to use, and nothing is written
+    let merged_into =
+        |r: &StoreError| matches!(r, StoreError::Conflict(m) if m.contains("已合并至"));
+    let projects_before = store
+        .projects(
+            &all,
+            &ProjectFilter {
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("projects")
+        .1;
+    let e = store
+        .create_project(&tn, &project("松下新项目", b.id, &w.tianning))
+        .await
+        .expect_err("a project on a merged company");
+    assert!(merged_into(&e), "{e:?}");
+    let e = store
+        .create_visit(&tn, &activity_visit(&w.tianning, d(2023, 2, 8), b.id))
+        .await
+        .expect_err("a visit to a merged company");
+    assert!(merged_into(&e), "{e:?}");
+    let e = store
+        .create_contact(&tn, b.id, &contact("周经理"))
+        .await
+        .expect_err("a contact of a merged company");
+    assert!(merged_into(&e), "{e:?}");
+    let e = store
+        .add_plan_item(&tn, trip.id, d(2023, 3, 2), Some(b.id), "", None)
+        .await
+        .expect_err("a planned stop at a merged company");
+    assert!(merged_into(&e), "{e:?}");
+    assert_eq!(
+        store
+            .projects(
+                &all,
+                &ProjectFilter {
+                    limit: 500,
+                    ..Default::default()
+                }
+            )
+            .await
+            .expect("projects")
+            .1,
+        projects_before
+    );
     let a_now = store.company(a.id).await.expect("a");
     assert_eq!(
         (a_now.name_zh.as_deref(), a_now.name_en.as_deref()),

@@ -225,7 +225,10 @@ impl Lookup {
             .project(&actor.read_scope(), id)
             .await
             .ok()
-            .map(|p| p.visible_name(!hidden_from(&p, actor)).to_string());
+            // another unit's confidential project is not named next to its investor, not
+            // even by its code name: that would tie the two together
+            .filter(|p| !hidden_from(p, actor))
+            .map(|p| p.name.clone());
         self.projects.insert(id, n.clone());
         n
     }
