@@ -225,14 +225,44 @@ async fn officers_group_sort_filter_and_save_views() {
     let html = res.text().await.unwrap();
     assert!(html.contains("排序应为"), "{html}");
 
-    // grouped pages: the second page continues a group and says so
+    // grouped pages: with nine more leads, 13 ongoing projects and 1 abandoned; ten rows a
+    // page. Page 1 is all 推进中; page 2 continues it (and says so), then 中止
+    for i in 0..9 {
+        project(
+            &app,
+            w.jintan.id,
+            &format!("配套项目{i}"),
+            a,
+            None,
+            "38",
+            Stage::Lead,
+        )
+        .await;
+    }
     let html = head
         .get("/projects?group=status&per=10&page=1")
         .await
         .text()
         .await
         .unwrap();
+    assert_eq!(count(&html, "data-testid=\"group-head\""), 1, "{html}");
+    assert_eq!(row_ids(&html).len(), 10);
+    assert!(!html.contains("（续）"), "{html}");
+    let html = head
+        .get("/projects?group=status&per=10&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(count(&html, "data-testid=\"group-head\""), 2, "{html}");
+    assert_eq!(count(&html, "（续）"), 1, "{html}");
+    let ids = row_ids(&html);
+    assert_eq!(ids.len(), 4);
+    assert_eq!(
+        *ids.last().unwrap(),
+        p5.0,
+        "the abandoned project closes the list"
+    );
 
     // the investor register: has an active project (a, b), worked by Jintan (a, c)
     let html = head.get("/companies?active=1").await.text().await.unwrap();
@@ -576,5 +606,4 @@ async fn the_api_groups_sorts_filters_and_keeps_views() {
         .request(Method::DELETE, &format!("/api/v1/views/{view_id}"), None)
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let _ = Scope::All;
 }

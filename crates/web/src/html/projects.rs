@@ -134,11 +134,6 @@ fn amount_view(tr: &Tr, a: &Amount) -> String {
     s
 }
 
-/// How many rows come before group `i` in the grouped list.
-fn group_start(groups: &[zhaoshang_store::projects::GroupRow], i: usize) -> i64 {
-    groups.iter().take(i).map(|g| g.count).sum()
-}
-
 fn cny_view(d: rust_decimal::Decimal) -> String {
     format_cny(d)
 }
@@ -397,7 +392,8 @@ pub async fn list(
                     count: h.count,
                     amount: h.amount.clone(),
                     href: h.href.clone(),
-                    continued: g.is_some_and(|g| group_start(&groups, g) < at),
+                    // rows before this one on earlier pages belong to the same group
+                    continued: g.is_some_and(|g| if g == 0 { 0 } else { ends[g - 1] } < at),
                 }),
                 rows: vec![],
             });
