@@ -38,16 +38,7 @@ pub fn unit_scope(actor: &Actor, unit: &Unit) -> Result<Scope> {
     if !actor.read_scope().contains(unit.id, &unit.path) {
         return Err(AppError::NotFound);
     }
-    Ok(match actor.read_scope() {
-        Scope::Unit { .. } => Scope::Unit {
-            unit: unit.id,
-            path: unit.path.clone(),
-        },
-        _ => Scope::Subtree {
-            unit: unit.id,
-            path: unit.path.clone(),
-        },
-    })
+    Ok(actor.read_scope().narrowed_to(unit.id, &unit.path))
 }
 
 /// Computes `metric` over `scope` for `period` (boxed: `Sum` recurses).

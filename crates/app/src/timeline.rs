@@ -168,7 +168,7 @@ fn join(parts: &[Option<&str>]) -> Option<String> {
 
 /// Whether the caller sees `p` only by its code name (another unit's confidential project).
 pub fn hidden_from(p: &Project, actor: &Actor) -> bool {
-    p.confidential && p.unit_id != actor.unit_id && !actor.is_system()
+    p.hidden_from(&actor.read_scope())
 }
 
 fn visit_item(v: &Visit, logged: DateTime<Utc>, company_name: &str) -> TimelineItem {

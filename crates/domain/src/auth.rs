@@ -65,17 +65,78 @@ impl Role {
 }
 
 /// Which records a query may return: the store turns this into a WHERE clause.
+///
+/// `viewer` is the reader's own unit, whose confidential projects the reader sees in full
+/// (another unit's only by code name, see `project::redact`); `None` when the system reads.
+/// It stays the reader's when a scope is narrowed to a unit below (a dashboard of 金坛 opened
+/// by the city is still read by the city).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scope {
     /// the system itself (CLI, jobs, migrations)
     All,
     /// a unit and everything below it; `path` is the unit's materialised path
-    Subtree { unit: UnitId, path: String },
+    Subtree {
+        unit: UnitId,
+        path: String,
+        viewer: Option<UnitId>,
+    },
     /// one unit only
-    Unit { unit: UnitId, path: String },
+    Unit {
+        unit: UnitId,
+        path: String,
+        viewer: Option<UnitId>,
+    },
 }
 
 impl Scope {
+    /// A unit's subtree read by that unit itself.
+    pub fn own_subtree(unit: UnitId, path: &str) -> Scope {
+        Scope::Subtree {
+            unit,
+            path: path.to_string(),
+            viewer: Some(unit),
+        }
+    }
+
+    /// One unit read by that unit itself.
+    pub fn own_unit(unit: UnitId, path: &str) -> Scope {
+        Scope::Unit {
+            unit,
+            path: path.to_string(),
+            viewer: Some(unit),
+        }
+    }
+
+    /// The reader's own unit (`None`: the system).
+    pub fn viewer(&self) -> Option<UnitId> {
+        match self {
+            Scope::All => None,
+            Scope::Subtree { viewer, .. } | Scope::Unit { viewer, .. } => *viewer,
+        }
+    }
+
+    /// This scope narrowed to the unit `unit` (which the caller has checked it contains):
+    /// the same kind (one unit stays one unit), the same reader.
+    pub fn narrowed_to(&self, unit: UnitId, path: &str) -> Scope {
+        match self {
+            Scope::Unit { viewer, .. } => Scope::Unit {
+                unit,
+                path: path.to_string(),
+                viewer: *viewer,
+            },
+            Scope::All => Scope::Subtree {
+                unit,
+                path: path.to_string(),
+                viewer: None,
+            },
+            Scope::Subtree { viewer, .. } => Scope::Subtree {
+                unit,
+                path: path.to_string(),
+                viewer: *viewer,
+            },
+        }
+    }
+
     /// Whether a record of the unit at `record_path` is inside this scope.
     pub fn contains(&self, record_unit: UnitId, record_path: &str) -> bool {
         match self {
@@ -153,14 +214,8 @@ impl Actor {
             return Scope::All;
         }
         match self.role {
-            Role::Officer => Scope::Unit {
-                unit: self.unit_id,
-                path: self.unit_path.clone(),
-            },
-            _ => Scope::Subtree {
-                unit: self.unit_id,
-                path: self.unit_path.clone(),
-            },
+            Role::Officer => Scope::own_unit(self.unit_id, &self.unit_path),
+            _ => Scope::own_subtree(self.unit_id, &self.unit_path),
         }
     }
 
@@ -170,14 +225,8 @@ impl Actor {
             return Some(Scope::All);
         }
         match self.role {
-            Role::Admin | Role::UnitHead => Some(Scope::Subtree {
-                unit: self.unit_id,
-                path: self.unit_path.clone(),
-            }),
-            Role::Officer => Some(Scope::Unit {
-                unit: self.unit_id,
-                path: self.unit_path.clone(),
-            }),
+            Role::Admin | Role::UnitHead => Some(Scope::own_subtree(self.unit_id, &self.unit_path)),
+            Role::Officer => Some(Scope::own_unit(self.unit_id, &self.unit_path)),
             Role::Coordinator | Role::Viewer => None,
         }
     }

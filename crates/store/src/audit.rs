@@ -105,7 +105,8 @@ impl Store {
             .bind(if f.limit > 0 { f.limit } else { 100 });
         q.push(" OFFSET ").bind(f.offset.max(0));
         let rows = q.query().fetch_all(&self.pool).await?;
-        rows.iter()
+        let entries = rows
+            .iter()
             .map(|r| {
                 Ok(AuditEntry {
                     id: AuditId(r.i64("id")?),
@@ -127,7 +128,45 @@ impl Store {
                         .transpose()?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        self.audit_for_reader(scope, entries).await
+    }
+
+    /// Audit rows as `scope` may see them: a row of another unit that speaks of a project
+    /// hidden from `scope` (the project itself, its stage log, files, team, visits, signings,
+    /// a merge that moved it) keeps who, when, what kind of record and which action, and
+    /// loses its before/after JSON.
+    async fn audit_for_reader(
+        &self,
+        scope: &Scope,
+        mut entries: Vec<AuditEntry>,
+    ) -> Result<Vec<AuditEntry>> {
+        let Some(own) = crate::redact::viewer_unit(scope) else {
+            return Ok(entries);
+        };
+        let mut named: Vec<Vec<i64>> = Vec::with_capacity(entries.len());
+        for e in &entries {
+            let mut ids = vec![];
+            if e.unit_id.map(|u| u.0) != Some(own) {
+                if e.entity == "project" {
+                    ids.extend(e.entity_id);
+                }
+                for v in e.before.iter().chain(e.after.iter()) {
+                    crate::redact::project_ids_in(v, &mut ids);
+                }
+            }
+            named.push(ids);
+        }
+        let hidden = self
+            .hidden_projects(scope, named.iter().flatten().copied())
+            .await?;
+        for (e, ids) in entries.iter_mut().zip(named) {
+            if ids.iter().any(|id| hidden.contains(id)) {
+                e.before = e.before.as_ref().map(|_| crate::redact::redacted_json());
+                e.after = e.after.as_ref().map(|_| crate::redact::redacted_json());
+            }
+        }
+        Ok(entries)
     }
 
     /// How many audit rows `audit_list` would page through (limit and offset ignored).

@@ -423,7 +423,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let mut q = Sql::new(
-            "SELECT s.project_id, s.parties FROM event_signings s JOIN projects p ON p.id = s.project_id WHERE s.event_id = ",
+            "SELECT s.project_id, s.parties, p.confidential, p.unit_id FROM event_signings s JOIN projects p ON p.id = s.project_id WHERE s.event_id = ",
         );
         q.bind(event.0)
             .scope(scope, "p.unit_id")
@@ -432,7 +432,16 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|r| Ok((ProjectId(r.i64("project_id")?), r.json("parties")?)))
+            .map(|r| {
+                // a hidden project's parties name its investor
+                let hidden = zhaoshang_domain::project::redact::hidden(
+                    scope,
+                    r.bool("confidential")?,
+                    UnitId(r.i64("unit_id")?),
+                );
+                let parties = if hidden { vec![] } else { r.json("parties")? };
+                Ok((ProjectId(r.i64("project_id")?), parties))
+            })
             .collect()
     }
 
@@ -486,7 +495,10 @@ impl Store {
         let mut s = Sql::new(&format!(
             "SELECT COUNT(*) AS n, {} AS fen FROM event_signings s JOIN projects p ON p.id = s.project_id \
              WHERE s.event_id IN (SELECT id",
-            sum_i64("COALESCE(p.signed_cny_fen, p.investment_cny_fen, 0)")
+            sum_i64(&format!(
+                "CASE WHEN {} THEN COALESCE(p.signed_cny_fen, p.investment_cny_fen, 0) ELSE 0 END",
+                crate::redact::visible_in_full_sql(scope, "p.confidential", "p.unit_id")
+            ))
         ));
         s.push(&w.text).copy_args_from(&w);
         s.push(")").scope(scope, "p.unit_id");
@@ -511,7 +523,10 @@ impl Store {
         let mut q = Sql::new(&format!(
             "SELECT s.event_id, COUNT(*) AS n, {} AS fen FROM event_signings s \
              JOIN projects p ON p.id = s.project_id WHERE s.event_id IN (",
-            sum_i64("COALESCE(p.signed_cny_fen, p.investment_cny_fen, 0)")
+            sum_i64(&format!(
+                "CASE WHEN {} THEN COALESCE(p.signed_cny_fen, p.investment_cny_fen, 0) ELSE 0 END",
+                crate::redact::visible_in_full_sql(scope, "p.confidential", "p.unit_id")
+            ))
         ));
         q.bind_list(events.iter().map(|e| e.0))
             .push(")")

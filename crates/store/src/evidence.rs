@@ -124,6 +124,12 @@ impl Store {
         ));
         q.bind(project.0)
             .scope(scope, "p.unit_id")
+            .push(" AND ")
+            .push(&crate::redact::visible_in_full_sql(
+                scope,
+                "p.confidential",
+                "p.unit_id",
+            ))
             .push(" ORDER BY e.id");
         q.query()
             .fetch_all(&self.pool)
@@ -142,7 +148,10 @@ impl Store {
         let mut q = Sql::new(&format!(
             "SELECT {COLS}, e.content FROM evidence e JOIN projects p ON p.id = e.project_id WHERE e.id = "
         ));
-        q.bind(id.0).scope(scope, "p.unit_id");
+        // a hidden project's files do not exist for the reader
+        q.bind(id.0).scope(scope, "p.unit_id").push(" AND ").push(
+            &crate::redact::visible_in_full_sql(scope, "p.confidential", "p.unit_id"),
+        );
         let row = q
             .query()
             .fetch_optional(&self.pool)

@@ -19,6 +19,7 @@ pub mod followups;
 pub mod merge;
 pub mod migrate;
 pub mod projects;
+pub mod redact;
 pub mod rollup_rows;
 pub mod sessions;
 pub mod settings;

@@ -767,12 +767,13 @@ impl Store {
     pub async fn project(&self, scope: &Scope, id: ProjectId) -> Result<Project> {
         let mut q = Sql::new("SELECT * FROM projects WHERE id = ");
         q.bind(id.0).scope(scope, "unit_id");
-        from_row(
+        Ok(from_row(
             &q.query()
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or(StoreError::NotFound)?,
-        )
+        )?
+        .for_reader(scope))
     }
 
     /// A page of projects inside `scope`, newest first, with the total count.
@@ -793,7 +794,11 @@ impl Store {
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+        let rows = rows
+            .iter()
+            .map(|r| Ok(from_row(r)?.for_reader(scope)))
+            .collect::<Result<_>>()?;
+        Ok((rows, total))
     }
 
     /// The groups of the filtered project list, in the order the list shows them.
@@ -1109,15 +1114,16 @@ impl Store {
 
     /// The stage log of a project, oldest first.
     pub async fn stage_log(&self, scope: &Scope, project: ProjectId) -> Result<Vec<StageLogEntry>> {
-        let mut q = Sql::new("SELECT * FROM stage_log WHERE project_id = ");
-        q.bind(project.0)
-            .scope(scope, "unit_id")
-            .push(" ORDER BY id");
+        let mut q = Sql::new(LOG_WITH_PROJECT);
+        q.push(" WHERE sl.project_id = ")
+            .bind(project.0)
+            .scope(scope, "sl.unit_id")
+            .push(" ORDER BY sl.id");
         q.query()
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(log_from_row)
+            .map(|r| log_for_reader(r, scope))
             .collect()
     }
 
@@ -1129,15 +1135,18 @@ impl Store {
         scope: &Scope,
         project: ProjectId,
     ) -> Result<Vec<(UserId, String)>> {
-        let mut q = Sql::new(
-            "SELECT u.id AS id, u.display_name AS display_name FROM users u WHERE u.id IN (SELECT sl.by_user FROM stage_log sl WHERE sl.project_id = ",
-        );
+        // a hidden project's log names nobody (its entries lose their people)
+        let full = crate::redact::visible_in_full_sql(scope, "vp.confidential", "vp.unit_id");
+        let mut q = Sql::new(&format!(
+            "SELECT u.id AS id, u.display_name AS display_name FROM users u WHERE EXISTS (SELECT 1 FROM projects vp WHERE vp.id = {} AND {full}) AND (u.id IN (SELECT sl.by_user FROM stage_log sl WHERE sl.project_id = ",
+            project.0
+        ));
         q.bind(project.0)
             .scope(scope, "sl.unit_id")
             .push(") OR u.id IN (SELECT sv.verifier FROM stage_log sv WHERE sv.project_id = ")
             .bind(project.0)
             .scope(scope, "sv.unit_id")
-            .push(") ORDER BY u.id");
+            .push(")) ORDER BY u.id");
         q.query()
             .fetch_all(&self.pool)
             .await?
@@ -1148,13 +1157,15 @@ impl Store {
 
     /// Pending moves a verifier may confirm.
     pub async fn pending_verifications(&self, scope: &Scope) -> Result<Vec<StageLogEntry>> {
-        let mut q = Sql::new("SELECT * FROM stage_log WHERE verification = 'pending'");
-        q.scope(scope, "unit_id").push(" ORDER BY id");
+        let mut q = Sql::new(LOG_WITH_PROJECT);
+        q.push(" WHERE sl.verification = 'pending'")
+            .scope(scope, "sl.unit_id")
+            .push(" ORDER BY sl.id");
         q.query()
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(log_from_row)
+            .map(|r| log_for_reader(r, scope))
             .collect()
     }
 
@@ -1280,4 +1291,18 @@ impl Store {
             .map(status_log_from_row)
             .collect()
     }
+}
+
+/// Stage-log rows with their project's confidentiality (for [`log_for_reader`]).
+const LOG_WITH_PROJECT: &str = "SELECT sl.*, lp.confidential AS project_confidential, lp.unit_id AS project_unit FROM stage_log sl JOIN projects lp ON lp.id = sl.project_id";
+
+/// A stage-log row as `scope` may see it: a hidden project's entry loses note, files and people.
+fn log_for_reader(r: &AnyRow, scope: &Scope) -> Result<StageLogEntry> {
+    let e = log_from_row(r)?;
+    let hidden = zhaoshang_domain::project::redact::hidden(
+        scope,
+        r.bool("project_confidential")?,
+        UnitId(r.i64("project_unit")?),
+    );
+    Ok(if hidden { e.redacted() } else { e })
 }

@@ -35,27 +35,16 @@ pub struct ProjectRow {
     pub industry: Option<String>,
 }
 
-/// What a list shows of a project by name: its name, or its code name outside its unit.
+/// What a list shows of a project by name, as the reader may see it: `name` is the code
+/// name (and `hidden` is set) for a project hidden from the reader, whose figures (amounts)
+/// must not be shown next to it either.
 #[derive(Debug, Clone)]
 pub struct ProjectName {
     pub id: i64,
     pub unit_id: i64,
     pub name: String,
     pub code: String,
-    pub code_name: Option<String>,
-    pub confidential: bool,
-}
-
-impl ProjectName {
-    /// The name to show a user of `viewer_unit`: a confidential project shows its code name
-    /// outside its own unit.
-    pub fn visible(&self, viewer_unit: i64) -> &str {
-        if self.confidential && self.unit_id != viewer_unit {
-            self.code_name.as_deref().unwrap_or(&self.code)
-        } else {
-            &self.name
-        }
-    }
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -111,13 +100,25 @@ impl Store {
             if !scope.contains(zhaoshang_domain::UnitId(unit_id), &r.text("path")?) {
                 continue;
             }
+            let code = r.text("code")?;
+            let hidden = zhaoshang_domain::project::redact::hidden(
+                scope,
+                r.bool("confidential")?,
+                zhaoshang_domain::UnitId(unit_id),
+            );
+            let name = if hidden {
+                r.opt_text("code_name")?
+                    .filter(|c| !c.trim().is_empty())
+                    .unwrap_or_else(|| code.clone())
+            } else {
+                r.text("name")?
+            };
             out.push(ProjectName {
                 id: r.i64("id")?,
                 unit_id,
-                name: r.text("name")?,
-                code: r.text("code")?,
-                code_name: r.opt_text("code_name")?,
-                confidential: r.bool("confidential")?,
+                name,
+                code,
+                hidden,
             });
         }
         Ok(out)

@@ -245,13 +245,7 @@ mod tests {
             .push(" AND b IN (")
             .bind_list(["x", "y"])
             .push(")");
-        q.scope(
-            &Scope::Subtree {
-                unit: UnitId(4),
-                path: "/1/4/".into(),
-            },
-            "t.unit_id",
-        );
+        q.scope(&Scope::own_subtree(UnitId(4), "/1/4/"), "t.unit_id");
         assert_eq!(
             q.text,
             "SELECT 1 FROM t WHERE a = $1 AND b IN ($2, $3) AND t.unit_id IN (SELECT su.id FROM units su WHERE su.path LIKE $4)"

@@ -415,15 +415,23 @@ impl Store {
         what: CountryMetric,
         country: &str,
     ) -> Result<Vec<(i64, String)>> {
-        let select = match what {
-            CountryMetric::Trips => "DISTINCT t.id AS id, t.name AS label",
-            CountryMetric::Visits => "v.id AS id, COALESCE(c.name_zh, c.name_en, '') AS label",
-            // a confidential project shows its code name outside its unit
-            CountryMetric::Signings => {
-                "p.id AS id, CASE WHEN p.confidential = 1 THEN COALESCE(p.code_name, p.code) ELSE p.name END AS label"
-            }
+        // the confidential rule: another unit's confidential project by its code name, and a
+        // visit made for it without its investor
+        let full = crate::redact::visible_in_full_sql(scope, "p.confidential", "p.unit_id");
+        let visit_full = match crate::redact::hidden_projects_sql(scope) {
+            Some(h) => format!("(v.project_id IS NULL OR v.project_id NOT IN ({h}))"),
+            None => "1 = 1".into(),
         };
-        let mut q = country_query(scope, period, what, select, Some(country));
+        let select = match what {
+            CountryMetric::Trips => "DISTINCT t.id AS id, t.name AS label".to_string(),
+            CountryMetric::Visits => format!(
+                "v.id AS id, CASE WHEN {visit_full} THEN COALESCE(c.name_zh, c.name_en, '') ELSE '' END AS label"
+            ),
+            CountryMetric::Signings => format!(
+                "p.id AS id, CASE WHEN {full} THEN p.name ELSE COALESCE(p.code_name, p.code) END AS label"
+            ),
+        };
+        let mut q = country_query(scope, period, what, &select, Some(country));
         q.push(" ORDER BY id LIMIT 200");
         q.query()
             .fetch_all(&self.pool)

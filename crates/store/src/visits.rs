@@ -319,12 +319,29 @@ impl Store {
     pub async fn visit(&self, scope: &Scope, id: VisitId) -> Result<Visit> {
         let mut q = Sql::new("SELECT * FROM visits WHERE id = ");
         q.bind(id.0).scope(scope, "unit_id");
-        from_row(
+        let v = from_row(
             &q.query()
                 .fetch_optional(&self.pool)
                 .await?
                 .ok_or(StoreError::NotFound)?,
-        )
+        )?;
+        let mut vs = self.visits_for_reader(scope, vec![v]).await?;
+        vs.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Visits as `scope` may see them: one made for a project hidden from `scope` (another
+    /// unit's confidential project) loses its investor, notes and project.
+    pub async fn visits_for_reader(&self, scope: &Scope, vs: Vec<Visit>) -> Result<Vec<Visit>> {
+        let hidden = self
+            .hidden_projects(scope, vs.iter().filter_map(|v| v.project_id.map(|p| p.0)))
+            .await?;
+        Ok(vs
+            .into_iter()
+            .map(|v| match v.project_id {
+                Some(p) if hidden.contains(&p.0) => v.redacted(),
+                _ => v,
+            })
+            .collect())
     }
 
     /// A page of visits inside `scope`, newest visit date first, with the total count.
@@ -333,6 +350,15 @@ impl Store {
         w.scope(scope, "unit_id");
         if let Some(u) = f.unit {
             w.push(" AND unit_id = ").bind(u.0);
+        }
+        let hidden = crate::redact::hidden_projects_sql(scope);
+        if (f.company.is_some() || f.company_text.is_some() || f.project.is_some())
+            && let Some(h) = &hidden
+        {
+            // asking by investor or project must not tie a hidden project to either
+            w.push(&format!(
+                " AND (project_id IS NULL OR project_id NOT IN ({h}))"
+            ));
         }
         if let Some(c) = f.company {
             w.push(" AND company_id = ").bind(c.0);
@@ -388,7 +414,8 @@ impl Store {
             .bind(f.offset.max(0));
         let total = count.query().fetch_one(&self.pool).await?.i64("n")?;
         let rows = page.query().fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+        let rows = rows.iter().map(from_row).collect::<Result<_>>()?;
+        Ok((self.visits_for_reader(scope, rows).await?, total))
     }
 
     /// The latest `limit` visits (at most 500) to or from a company inside `scope`, newest
@@ -401,9 +428,14 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(Visit, DateTime<Utc>)>> {
         let mut q = Sql::new("SELECT * FROM visits WHERE company_id = ");
-        q.bind(company.0)
-            .scope(scope, "unit_id")
-            .push(" ORDER BY date_on DESC, id DESC LIMIT ")
+        q.bind(company.0).scope(scope, "unit_id");
+        if let Some(h) = crate::redact::hidden_projects_sql(scope) {
+            // the investor's visits for a hidden project would tie the two together
+            q.push(&format!(
+                " AND (project_id IS NULL OR project_id NOT IN ({h}))"
+            ));
+        }
+        q.push(" ORDER BY date_on DESC, id DESC LIMIT ")
             .bind(page_limit(limit));
         q.query()
             .fetch_all(&self.pool)

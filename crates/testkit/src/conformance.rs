@@ -66,10 +66,7 @@ pub async fn migrations_are_idempotent(store: &Store) {
 
 pub async fn unit_tree_and_scopes(store: &Store) {
     let w = World::build(store).await;
-    let city_scope = Scope::Subtree {
-        unit: w.changzhou.id,
-        path: w.changzhou.path.clone(),
-    };
+    let city_scope = Scope::own_subtree(w.changzhou.id, &w.changzhou.path);
     let names: Vec<_> = store
         .units(&city_scope)
         .await
@@ -212,10 +209,7 @@ pub async fn users_and_credentials(store: &Store) {
         Err(StoreError::Invalid(_))
     ));
 
-    let city = Scope::Subtree {
-        unit: w.changzhou.id,
-        path: w.changzhou.path.clone(),
-    };
+    let city = Scope::own_subtree(w.changzhou.id, &w.changzhou.path);
     let names: Vec<_> = store
         .users(&city)
         .await

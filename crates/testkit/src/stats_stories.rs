@@ -106,14 +106,8 @@ pub async fn metrics_count_and_sum_the_records(store: &Store) {
             .expect("year"),
     )
     .expect("period");
-    let city = Scope::Subtree {
-        unit: w.changzhou.id,
-        path: w.changzhou.path.clone(),
-    };
-    let jintan = Scope::Subtree {
-        unit: w.jintan.id,
-        path: w.jintan.path.clone(),
-    };
+    let city = Scope::own_subtree(w.changzhou.id, &w.changzhou.path);
+    let jintan = Scope::own_subtree(w.jintan.id, &w.jintan.path);
     let none = MetricFilter::default();
     let fig = |scope: Scope, m: Metric, f: MetricFilter| {
         let period = year;

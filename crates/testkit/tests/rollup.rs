@@ -15,14 +15,8 @@ async fn agree(store: &Store, rollup: &Rollup, when: &str) {
     let units = store.units(&Scope::All).await.unwrap();
     let mut scopes = vec![Scope::All];
     for u in units.iter().filter(|u| u.depth() <= 3).step_by(17) {
-        scopes.push(Scope::Subtree {
-            unit: u.id,
-            path: u.path.clone(),
-        });
-        scopes.push(Scope::Unit {
-            unit: u.id,
-            path: u.path.clone(),
-        });
+        scopes.push(Scope::own_subtree(u.id, &u.path));
+        scopes.push(Scope::own_unit(u.id, &u.path));
     }
     let metrics = [
         Metric::SignedAmount,

@@ -4,6 +4,7 @@
 
 pub mod gate;
 pub mod log;
+pub mod redact;
 pub mod stage;
 pub mod team;
 

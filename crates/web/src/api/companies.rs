@@ -410,10 +410,7 @@ pub async fn list(
                 .unit(&read, zhaoshang_domain::UnitId(u))
                 .await
                 .map_err(|_| AppError::invalid("unit", "没有这个单位或无权查看"))?;
-            Some(zhaoshang_domain::auth::Scope::Subtree {
-                unit: unit.id,
-                path: unit.path,
-            })
+            Some(read.narrowed_to(unit.id, &unit.path))
         }
     };
     let sort = match f.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

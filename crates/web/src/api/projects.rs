@@ -453,7 +453,7 @@ pub struct ProjectOut {
 
 /// Whether the caller sees `p` only by its code name.
 pub(crate) fn hidden_from(p: &Project, actor: &Actor) -> bool {
-    p.confidential && p.unit_id != actor.unit_id && !actor.is_system()
+    p.hidden_from(&actor.read_scope())
 }
 
 pub(crate) async fn project_out(

@@ -322,15 +322,10 @@ pub async fn list(
     // the unit filter: a unit inside the caller's scope, with its subtree
     let worked_by = match opt(&f.unit).map(|u| u.parse::<i64>()) {
         None => None,
-        Some(Ok(u)) => {
-            units
-                .iter()
-                .find(|x| x.id.0 == u)
-                .map(|x| zhaoshang_domain::auth::Scope::Subtree {
-                    unit: x.id,
-                    path: x.path.clone(),
-                })
-        }
+        Some(Ok(u)) => units
+            .iter()
+            .find(|x| x.id.0 == u)
+            .map(|x| read.narrowed_to(x.id, &x.path)),
         Some(Err(_)) => return Err(WebError::BadRequest("unit".into())),
     };
     let sort = match opt(&f.sort) {

@@ -254,12 +254,13 @@ pub async fn show(
                 .get(&UnitId(p.unit_id))
                 .map(|n| n.0.clone())
                 .unwrap_or_default();
-            Some((
-                *pid,
-                p.visible(id.user.unit_id.0).to_string(),
-                owner,
-                format_cny(*amount),
-            ))
+            // a project hidden from the reader: its code name, no amount
+            let amount = if p.hidden {
+                "—".to_string()
+            } else {
+                format_cny(*amount)
+            };
+            Some((*pid, p.name.clone(), owner, amount))
         })
         .collect();
     let tids: Vec<i64> = b.recent_trips.iter().map(|t| t.0).collect();

@@ -647,12 +647,12 @@ async fn show_with(
             .map(|t| (t.id.0, t.name)),
         None => None,
     };
-    let viewer = id.actor.unit_id;
+    let viewer = id.actor.read_scope();
     let signings = s
         .signings
         .iter()
         .map(|g| {
-            let hidden = g.project.confidential && g.project.unit_id != viewer;
+            let hidden = g.project.hidden_from(&viewer);
             SigningRow {
                 id: g.project.id.0,
                 name: g.project.visible_name(!hidden).to_string(),

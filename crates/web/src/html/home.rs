@@ -105,10 +105,7 @@ pub async fn show(
         .format("%Y-%m-%d")
         .to_string();
     // follow-ups of the user's own unit (those assigned to the user come first)
-    let own_unit = zhaoshang_domain::auth::Scope::Unit {
-        unit: id.user.unit_id,
-        path: id.actor.unit_path.clone(),
-    };
+    let own_unit = zhaoshang_domain::auth::Scope::own_unit(id.user.unit_id, &id.actor.unit_path);
     let me = id.user.id;
     let (mut due_today, mut overdue_items) = zhaoshang_app::jobs::follow_ups(
         &state.store,

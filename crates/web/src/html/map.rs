@@ -204,14 +204,15 @@ pub async fn show(
                 let p = store
                     .project(&scope, zhaoshang_domain::ProjectId(row.id))
                     .await?;
-                let same = p.unit_id == id.user.unit_id;
+                // another unit's confidential project: its code name, no amount
+                let label = if p.hidden_from(&scope) {
+                    p.name.clone()
+                } else {
+                    format!("{} · {}", p.name, format_cny(from_fen(row.fen)))
+                };
                 listed.push(Listed {
                     href: format!("/projects/{}", p.id),
-                    label: format!(
-                        "{} · {}",
-                        p.visible_name(same),
-                        format_cny(from_fen(row.fen))
-                    ),
+                    label,
                 });
             }
         }

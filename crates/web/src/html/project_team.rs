@@ -142,13 +142,15 @@ pub(crate) async fn section(
     let TeamOutcome { form, errors } = outcome.unwrap_or_default();
     let mut users = vec![];
     if can_write {
+        let path = store
+            .unit(&actor.read_scope(), p.unit_id)
+            .await
+            .map(|u| u.path)
+            .unwrap_or_default();
         let unit_scope = Scope::Unit {
             unit: p.unit_id,
-            path: store
-                .unit(&actor.read_scope(), p.unit_id)
-                .await
-                .map(|u| u.path)
-                .unwrap_or_default(),
+            path,
+            viewer: Some(actor.unit_id),
         };
         users = store
             .users(&unit_scope)

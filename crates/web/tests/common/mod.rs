@@ -20,8 +20,18 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// A server over a fresh SQLite file.
     pub async fn start() -> TestApp {
-        let db = sqlite().await;
+        TestApp::start_on(sqlite().await).await
+    }
+
+    /// A server over a fresh PostgreSQL database, or `None` (said loudly by the testkit)
+    /// when no PostgreSQL is configured; CI requires it.
+    pub async fn start_postgres() -> Option<TestApp> {
+        Some(TestApp::start_on(zhaoshang_testkit::postgres().await?).await)
+    }
+
+    pub async fn start_on(db: TestDb) -> TestApp {
         let world = World::build(&db.store).await;
         let system = Actor::system("test", Channel::System);
         let hash = zhaoshang_app::passwords::hash(PASSWORD).expect("hash");
