@@ -261,10 +261,14 @@ mod tests {
     #[test]
     fn no_forward_jump_over_a_verified_stage() {
         let default = StageGates::default();
-        let mut only_registered = StageGates::default();
-        only_registered.verified_stages = vec![Stage::Registered];
-        let mut none = StageGates::default();
-        none.verified_stages.clear();
+        let only_registered = StageGates {
+            verified_stages: vec![Stage::Registered],
+            ..StageGates::default()
+        };
+        let none = StageGates {
+            verified_stages: vec![],
+            ..StageGates::default()
+        };
         for from in Stage::ALL {
             for to in Stage::ALL {
                 let n = |s: Stage| s.number();
