@@ -12,7 +12,9 @@ use zhaoshang_store::companies::{
     Candidate, CompanyFilter, CompanyInput, CompanySort, industry_codes_matching,
 };
 use zhaoshang_store::contacts::ContactInput;
-use zhaoshang_store::merge::{CompanyMerge, MoveCounts, new_aliases};
+use zhaoshang_store::merge::{
+    CompanyMerge, MergePreview, Moved, new_aliases, others_refusal_message,
+};
 
 const MAX_NAME: usize = 200;
 const MAX_TEXT: usize = 5000;
@@ -344,8 +346,9 @@ pub struct MergePlan {
     pub merged: Company,
     /// the company that stays and receives everything
     pub survivor: Company,
-    /// the rows that would move, by kind (every unit's)
-    pub counts: MoveCounts,
+    /// the rows that would move, by kind, as far as the caller may read them; rows of other
+    /// units are only counted (and, outside its write scope, refuse the merge)
+    pub counts: MergePreview,
     /// names of the merged company the survivor would add to its aliases
     pub new_aliases: Vec<String>,
 }
@@ -413,8 +416,17 @@ pub async fn plan_merge(
             ),
         ));
     }
+    // the register is shared, the records on it stay with their unit: a merge that would
+    // re-point another unit's projects, visits or contacts needs a unit above both
+    let counts = store.merge_preview(actor, b.id).await?;
+    if counts.beyond_write > 0 {
+        return Err(AppError::Invalid {
+            field: None,
+            message: others_refusal_message(counts.beyond_write as usize, false),
+        });
+    }
     Ok(MergePlan {
-        counts: store.merge_preview(b.id).await?,
+        counts,
         new_aliases: new_aliases(&a, &b),
         merged: b,
         survivor: a,
@@ -433,6 +445,12 @@ pub async fn merge(
     Ok(store
         .merge_companies(actor, plan.merged.id, plan.survivor.id)
         .await?)
+}
+
+/// The part of a merge's moved rows the caller may read, and how many others it moved (a
+/// merge's response lists no id of another unit's record).
+pub async fn visible_moved(store: &Store, actor: &Actor, moved: &Moved) -> Result<(Moved, i64)> {
+    Ok(store.moved_in_scope(&actor.read_scope(), moved).await?)
 }
 
 /// Undoes the merge of company `merged` (see [`Store::unmerge_company`]).

@@ -5,20 +5,23 @@ use chrono::NaiveDate;
 use zhaoshang_domain::auth::Actor;
 use zhaoshang_domain::money::{Amount, Money, Provenance, parse_amount};
 use zhaoshang_domain::project::{
-    EvidenceTag, Project, Stage, StageGates, StageLogEntry, Status, Verification, missing_for,
+    EvidenceTag, Project, Stage, StageGates, StageLogEntry, Status, Verification, check_crossing,
+    missing_for,
 };
 use zhaoshang_domain::{ProjectId, StageLogId};
 use zhaoshang_store::Store;
 
-pub const GATES_KEY: &str = "stage_gates";
+pub const GATES_KEY: &str = zhaoshang_store::settings::STAGE_GATES_KEY;
 
 /// The deployment's gates, or DOMAIN.md's defaults.
 pub async fn gates(store: &Store) -> Result<StageGates> {
-    Ok(store.setting(GATES_KEY).await?.unwrap_or_default())
+    Ok(store.stage_gates().await?)
 }
 
-/// Asks to move a project to `to`. Refused with exactly what is missing when the gate is
-/// closed; pending a verifier when the stage needs one. The evidence files uploaded for the
+/// Asks to move a project to `to`. Refused when it would jump over a verified stage (the
+/// project must first enter that one and have it confirmed: [`check_crossing`]), and with
+/// exactly what is missing when the gate is closed; pending a verifier when the stage needs
+/// one. The evidence files uploaded for the
 /// project count towards the gate (with any extra `evidence` tags given), and their ids are
 /// recorded in the stage-log entry.
 pub async fn move_stage(
@@ -54,10 +57,14 @@ pub async fn move_stage(
             "该项目有待核实的阶段变更，请先由单位负责人核实".into(),
         ));
     }
+    let gates = gates(store).await?;
+    // jumping over 签约 / 开工 / 投产 would count as crossing it unconfirmed: say which stage
+    // to enter first before listing what a gate further on would need
+    check_crossing(project.stage, to, &gates)
+        .map_err(|e| AppError::invalid("stage", e.to_string()))?;
     let files = store.evidence_list(&actor.read_scope(), id).await?;
     let mut tags: Vec<EvidenceTag> = evidence.to_vec();
     tags.extend(files.iter().map(|f| f.tag));
-    let gates = gates(store).await?;
     let missing = missing_for(&project, &tags, to, &gates);
     if !missing.is_empty() {
         return Err(AppError::Gate {

@@ -8,7 +8,11 @@
 //!
 //! Only units whose write scope holds the units that entered *both* companies may merge or
 //! unmerge them (admins and unit heads of a common ancestor; an officer when both are its
-//! unit's). Merges do not chain: a merged company is neither merged again nor merged into,
+//! unit's), and, since the register is shared but projects, visits, contacts and planned trip
+//! stops stay with their unit, whose write scope also holds the unit of every such row the
+//! merge (or unmerge) would move: an officer cannot re-point another unit's records by
+//! merging a shared company into one of its own. Previews count only the rows the caller may
+//! read, and say how many others there are without naming them. Merges do not chain: a merged company is neither merged again nor merged into,
 //! and a company others were merged into is not merged away. Unmerges go last-in first-out
 //! per survivor, since each restores the survivor as it was before its merge.
 
@@ -20,10 +24,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use zhaoshang_domain::auth::{Action, Actor};
+use zhaoshang_domain::auth::{Action, Actor, Scope};
 use zhaoshang_domain::company::Company;
 use zhaoshang_domain::names::normalize_company_name;
-use zhaoshang_domain::{CompanyId, UserId};
+use zhaoshang_domain::{CompanyId, UnitId, UserId};
 
 /// The rows that point at a company: (name in [`Moved`], table, column).
 const LINKS: [(&str, &str, &str); 5] = [
@@ -365,16 +369,148 @@ async fn ids_in(
         .collect()
 }
 
+/// The unit (id, path) of each row of `name` that points at `company`, with the row's id.
+/// Subsidiaries are register entries of no unit (`None`): anyone may see them.
+async fn rows_with_units(
+    conn: &mut AnyConnection,
+    name: &str,
+    company: CompanyId,
+) -> Result<Vec<(i64, Option<(i64, String)>)>> {
+    let sql = match name {
+        "projects" | "visits" | "contacts" => format!(
+            "SELECT t.id AS id, u.id AS unit_id, u.path AS path FROM {name} t JOIN units u ON u.id = t.unit_id WHERE t.company_id = "
+        ),
+        "trip_plan" => "SELECT t.id AS id, u.id AS unit_id, u.path AS path FROM trip_plan t JOIN trips r ON r.id = t.trip_id JOIN units u ON u.id = r.unit_id WHERE t.company_id = ".to_string(),
+        _ => {
+            return Ok(ids_in(conn, "companies", "parent_id", company)
+                .await?
+                .into_iter()
+                .map(|id| (id, None))
+                .collect());
+        }
+    };
+    let mut q = Sql::new(&sql);
+    q.bind(company.0).push(" ORDER BY t.id");
+    q.query()
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.i64("id")?, Some((r.i64("unit_id")?, r.text("path")?)))))
+        .collect()
+}
+
+/// How many of the unit-bound rows pointing at `company` (or, with `only`, just those ids)
+/// lie outside the actor's write scope.
+async fn beyond_write(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    company: CompanyId,
+    only: Option<&Moved>,
+) -> Result<usize> {
+    let mut n = 0;
+    for (name, _, _) in LINKS {
+        for (id, unit) in rows_with_units(&mut *conn, name, company).await? {
+            if only.is_some_and(|m| !m.ids(name).contains(&id)) {
+                continue;
+            }
+            if let Some((uid, path)) = unit
+                && !actor.can(Action::Write, UnitId(uid), &path)
+            {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The refusal of a merge (or, `undo`, an unmerge) that would move `n` rows of units outside
+/// the caller's write scope: how many, never which.
+pub fn others_refusal_message(n: usize, undo: bool) -> String {
+    format!(
+        "该企业名下有{n}条其他单位的记录（项目、拜访、联系人或出访安排），{}会把它们转到另一家企业：请由同时管辖这些单位的上级单位负责人或管理员办理",
+        if undo { "撤销合并" } else { "合并" }
+    )
+}
+
+fn others_refusal(n: usize, undo: bool) -> StoreError {
+    StoreError::Invalid(others_refusal_message(n, undo))
+}
+
+/// What merging a company would move, as the caller may see it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergePreview {
+    /// the rows the caller may read, by kind
+    pub counts: MoveCounts,
+    /// rows of units outside the caller's read scope (not listed, not named)
+    pub other_units: i64,
+    /// rows of units outside the caller's write scope: while any, the caller may not merge
+    pub beyond_write: i64,
+}
+
 impl Store {
-    /// How many rows of each kind point at a company (what merging it would move).
-    pub async fn merge_preview(&self, company: CompanyId) -> Result<MoveCounts> {
+    /// What merging `company` would move, for `actor`: counts of the rows it may read, and
+    /// how many others there are (see [`MergePreview`]).
+    pub async fn merge_preview(&self, actor: &Actor, company: CompanyId) -> Result<MergePreview> {
         let mut conn = self.pool.acquire().await?;
         get_conn(&mut conn, company).await?;
-        let mut counts = Moved::default();
-        for (name, table, column) in LINKS {
-            *counts.slot(name) = ids_in(&mut conn, table, column, company).await?;
+        let scope = actor.read_scope();
+        let mut seen = Moved::default();
+        let mut out = MergePreview::default();
+        for (name, _, _) in LINKS {
+            for (id, unit) in rows_with_units(&mut conn, name, company).await? {
+                match &unit {
+                    Some((uid, path)) if !scope.contains(UnitId(*uid), path) => {
+                        out.other_units += 1
+                    }
+                    _ => seen.slot(name).push(id),
+                }
+                if let Some((uid, path)) = unit
+                    && !actor.can(Action::Write, UnitId(uid), &path)
+                {
+                    out.beyond_write += 1;
+                }
+            }
         }
-        Ok(counts.counts())
+        out.counts = seen.counts();
+        Ok(out)
+    }
+
+    /// The part of `moved` the caller may read (ids of rows of units in `scope`; subsidiaries
+    /// are register entries anyone may see) and how many rows it leaves out.
+    pub async fn moved_in_scope(&self, scope: &Scope, moved: &Moved) -> Result<(Moved, i64)> {
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Moved::default();
+        let mut hidden = 0;
+        for (name, table, _) in LINKS {
+            let ids = moved.ids(name);
+            if name == "subsidiaries" {
+                *out.slot(name) = ids.to_vec();
+                continue;
+            }
+            let unit_sql = if table == "trip_plan" {
+                "SELECT t.id AS id, u.id AS unit_id, u.path AS path FROM trip_plan t JOIN trips r ON r.id = t.trip_id JOIN units u ON u.id = r.unit_id WHERE t.id IN ("
+                    .to_string()
+            } else {
+                format!(
+                    "SELECT t.id AS id, u.id AS unit_id, u.path AS path FROM {table} t JOIN units u ON u.id = t.unit_id WHERE t.id IN ("
+                )
+            };
+            let mut visible = vec![];
+            for chunk in ids.chunks(CHUNK) {
+                let mut q = Sql::new(&unit_sql);
+                q.bind_list(chunk.iter().copied()).push(")");
+                for r in q.query().fetch_all(&mut *conn).await? {
+                    if scope.contains(UnitId(r.i64("unit_id")?), &r.text("path")?) {
+                        visible.push(r.i64("id")?);
+                    }
+                }
+            }
+            visible.sort_unstable();
+            // rows deleted since are not listed either
+            hidden += (ids.len() - visible.len()) as i64;
+            *out.slot(name) = visible;
+        }
+        Ok((out, hidden))
     }
 
     /// A company row with every column as stored (what a merge snapshots).
@@ -470,6 +606,13 @@ impl Store {
                 name(&a),
                 name(&b)
             )));
+        }
+
+        // the register is shared, the records on it are not: every row that moves must be
+        // the caller's to change
+        let n = beyond_write(&mut tx, actor, b.id, None).await?;
+        if n > 0 {
+            return Err(others_refusal(n, false));
         }
 
         let snap = MergeSnapshot {
@@ -638,6 +781,11 @@ impl Store {
                 r.i64("merged_id")?,
                 name(&a)
             )));
+        }
+
+        let n = beyond_write(&mut tx, actor, a.id, Some(&m.moved)).await?;
+        if n > 0 {
+            return Err(others_refusal(n, true));
         }
 
         restore_row(&mut tx, &m.snapshot.survivor.company).await?;

@@ -14,7 +14,7 @@ use zhaoshang_domain::auth::{Action, Actor, Scope};
 use zhaoshang_domain::company::IndustryCode;
 use zhaoshang_domain::money::{Amount, Currency, ExchangeRate, Money, Provenance, from_fen};
 use zhaoshang_domain::project::{
-    AgreementType, LeadSource, Project, Stage, StageLogEntry, Status, Verification,
+    AgreementType, LeadSource, Project, Stage, StageLogEntry, Status, Verification, check_crossing,
 };
 use zhaoshang_domain::{CompanyId, EvidenceId, ProjectId, StageLogId, UnitId, UserId};
 
@@ -911,7 +911,10 @@ impl Store {
 
     /// Appends a stage move. When `needs_verification`, the entry waits for a verifier and
     /// the project keeps its stage; otherwise the project enters `to` at once. The caller
-    /// (the app crate) has already checked the gate.
+    /// (the app crate) has already checked the gate. A user's forward move that would jump
+    /// over a verified stage (the deployment's gates) is refused here, against the stage the
+    /// project has inside this transaction ([`check_crossing`]); only the system writes
+    /// such history (imports, the generator).
     pub async fn move_stage(
         &self,
         actor: &Actor,
@@ -921,6 +924,7 @@ impl Store {
         note: Option<String>,
         needs_verification: bool,
     ) -> Result<StageLogEntry> {
+        let gates = self.stage_gates().await?;
         let mut tx = self.begin().await?;
         let (p, _) = for_write(&mut tx, actor, id, Action::Write).await?;
         if p.status.is_closed() {
@@ -935,6 +939,9 @@ impl Store {
             return Err(StoreError::Conflict(
                 "该项目有待核实的阶段变更，请先由单位负责人核实".into(),
             ));
+        }
+        if !actor.is_system() {
+            check_crossing(p.stage, to, &gates).map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
         let entry = insert_log(
             &mut tx,

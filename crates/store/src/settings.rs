@@ -9,7 +9,15 @@ use serde::{Serialize, de::DeserializeOwned};
 use zhaoshang_domain::auth::Actor;
 use zhaoshang_domain::money::{Currency, ExchangeRate};
 
+/// The key of the deployment's stage gates (`StageGates`; DOMAIN.md's table when unset).
+pub const STAGE_GATES_KEY: &str = "stage_gates";
+
 impl Store {
+    /// The deployment's stage gates, or DOMAIN.md's defaults.
+    pub async fn stage_gates(&self) -> Result<zhaoshang_domain::project::StageGates> {
+        Ok(self.setting(STAGE_GATES_KEY).await?.unwrap_or_default())
+    }
+
     /// A setting, or `None` when never set (callers fall back to the domain default).
     pub async fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         let mut q = Sql::new("SELECT value FROM settings WHERE key = ");

@@ -682,6 +682,132 @@ pub async fn project_lifecycle_and_stage_log(store: &Store) {
     assert_eq!(back.status, Status::Ongoing);
 }
 
+/// No user's move jumps over a verified stage (签约, 开工, 投产): every forward jump across
+/// one, by an officer and by a unit head, is refused naming the first stage to enter, and the
+/// project's stage and log stay as they were, so no dashboard counts it as crossed. Landing on
+/// a verified stage still waits for its verifier; an earlier verified signing withdrawn by a
+/// move back does not license a jump either. Only the system writes such history.
+pub async fn no_jump_over_a_verified_stage(store: &Store) {
+    use zhaoshang_domain::project::{StageGates, check_crossing};
+    let w = World::build(store).await;
+    let officer = w.actor(&w.jintan_officer);
+    let head = w.actor(&w.jintan_head);
+    let gates = StageGates::default();
+    let c = store
+        .create_company(&officer, &company("越级科技"))
+        .await
+        .expect("company");
+    let mut tried = 0;
+    for from in Stage::ALL {
+        let p = store
+            .create_project(
+                &officer,
+                &project(&format!("越级{}", from.as_str()), c.id, &w.jintan),
+            )
+            .await
+            .expect("project");
+        if from != Stage::Lead {
+            // history entered by the system, as an import does
+            store
+                .record_stage_move(
+                    &w.system,
+                    p.id,
+                    from,
+                    chrono::Utc::now(),
+                    if from >= Stage::Signed {
+                        Verification::Verified
+                    } else {
+                        Verification::NotRequired
+                    },
+                    Some("补录".into()),
+                )
+                .await
+                .expect("history");
+        }
+        let log_before = store
+            .stage_log(&Scope::All, p.id)
+            .await
+            .expect("log before");
+        for to in Stage::ALL.into_iter().filter(|t| *t > from) {
+            let Err(first) = check_crossing(from, to, &gates) else {
+                continue;
+            };
+            for (who, actor) in [("officer", &officer), ("head", &head)] {
+                tried += 1;
+                let r = store
+                    .move_stage(actor, p.id, to, vec![], None, gates.needs_verification(to))
+                    .await;
+                let want = format!("请先移至{}并经单位负责人确认", first.stage.label_zh());
+                assert!(
+                    matches!(&r, Err(StoreError::Invalid(m)) if m.contains(&want)),
+                    "{who} {from:?} -> {to:?}: expected a refusal naming {}, got {r:?}",
+                    first.stage.label_zh()
+                );
+                assert_eq!(
+                    store.project(&Scope::All, p.id).await.expect("p").stage,
+                    from,
+                    "{who} {from:?} -> {to:?} moved the project"
+                );
+                assert_eq!(
+                    store.stage_log(&Scope::All, p.id).await.expect("log"),
+                    log_before,
+                    "{who} {from:?} -> {to:?} wrote to the stage log"
+                );
+            }
+        }
+    }
+    // 0..9 to every later stage across 签约 / 开工 / 投产, by two people
+    assert_eq!(tried, 2 * 28);
+
+    // landing on a verified stage is still a pending move
+    let p = store
+        .create_project(&officer, &project("落在签约", c.id, &w.jintan))
+        .await
+        .expect("project");
+    let pending = store
+        .move_stage(&officer, p.id, Stage::Signed, vec![], None, true)
+        .await
+        .expect("to 签约");
+    assert_eq!(pending.verification, Verification::Pending);
+    assert_eq!(
+        store.project(&Scope::All, p.id).await.expect("p").stage,
+        Stage::Lead
+    );
+    store
+        .verify_stage(&w.actor(&w.city_head), pending.id, true)
+        .await
+        .expect("verify");
+    // a verified signing withdrawn by a move back (a correction, no verifier) must be
+    // confirmed again: jumping over it would be a new, unconfirmed crossing into 签约
+    store
+        .move_stage(&officer, p.id, Stage::Negotiating, vec![], None, false)
+        .await
+        .expect("back");
+    let before = store.stage_log(&Scope::All, p.id).await.expect("log");
+    for actor in [&officer, &head] {
+        let r = store
+            .move_stage(actor, p.id, Stage::Registered, vec![], None, false)
+            .await;
+        assert!(
+            matches!(&r, Err(StoreError::Invalid(m)) if m.contains("请先移至签约")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(
+        store.stage_log(&Scope::All, p.id).await.expect("log"),
+        before
+    );
+    assert_eq!(
+        store.project(&Scope::All, p.id).await.expect("p").stage,
+        Stage::Negotiating
+    );
+    // the system still writes history as it stands (imports, the generator)
+    store
+        .move_stage(&w.system, p.id, Stage::Registered, vec![], None, false)
+        .await
+        .expect("system");
+}
+
 pub async fn projects_are_scoped_to_units(store: &Store) {
     let w = World::build(store).await;
     let jt = w.actor(&w.jintan_officer);
@@ -2226,6 +2352,143 @@ pub async fn events_and_batch_signing(store: &Store) {
 /// Duplicates found by pinyin and English names, search by pinyin initials, and a merge of
 /// two companies undone: every link moves to the survivor and back, and both companies,
 /// their keys and every linked row read back identical to before.
+/// The register is shared, the records on it are not: an officer of 天宁 merging a 天宁
+/// company that carries 金坛's confidential project and visit into a shell of its own is
+/// refused and nothing moves; the preview counts 金坛's rows without listing them; the city
+/// head (whose write scope holds both units) may merge, and the 天宁 officer may not undo it
+/// either (that would move 金坛's rows back).
+pub async fn merge_keeps_other_units_records(store: &Store) {
+    use zhaoshang_store::merge::{MergePreview, MoveCounts};
+    use zhaoshang_store::visits::VisitInput;
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let tn = w.actor(&w.tianning_officer);
+    let head = w.actor(&w.city_head);
+    let all = Scope::All;
+    let shared = store
+        .create_company(&tn, &company("共享客商新能源有限公司"))
+        .await
+        .expect("shared");
+    let shell = store
+        .create_company(&tn, &company("天宁空壳公司"))
+        .await
+        .expect("shell");
+    let secret = store
+        .create_project(
+            &jt,
+            &ProjectInput {
+                confidential: true,
+                code_name: Some("金坛A项目".into()),
+                ..project("金坛保密项目", shared.id, &w.jintan)
+            },
+        )
+        .await
+        .expect("project");
+    let visit = store
+        .create_visit(
+            &jt,
+            &VisitInput {
+                notes: Some("金坛拜访".into()),
+                ..activity_visit(&w.jintan, d(2023, 2, 6), shared.id)
+            },
+        )
+        .await
+        .expect("visit");
+    let state = || async {
+        (
+            store.company(shared.id).await.expect("c").merged_into,
+            store.project(&all, secret.id).await.expect("p").company_id,
+            store.visit(&all, visit.id).await.expect("v").company_id,
+            store.company_merges(shared.id).await.expect("merges").len(),
+        )
+    };
+    let before = state().await;
+    assert_eq!(before, (None, shared.id, shared.id, 0));
+
+    // the preview for 天宁 counts 金坛's rows, lists none of them
+    assert_eq!(
+        store.merge_preview(&tn, shared.id).await.expect("preview"),
+        MergePreview {
+            counts: MoveCounts::default(),
+            other_units: 2,
+            beyond_write: 2,
+        }
+    );
+    let r = store.merge_companies(&tn, shared.id, shell.id).await;
+    assert!(
+        matches!(&r, Err(StoreError::Invalid(m)) if m.contains("2条其他单位的记录") && !m.contains("金坛")),
+        "{r:?}"
+    );
+    assert_eq!(state().await, before, "a refused merge moved something");
+    // a coordinator changes no company of the register: merging stays with those who may
+    assert_not_found(
+        store
+            .merge_companies(&w.actor(&w.city_coordinator), shared.id, shell.id)
+            .await,
+        "coordinator merges",
+    );
+    assert_eq!(state().await, before);
+
+    // the city head's write scope holds 天宁 and 金坛
+    assert_eq!(
+        store
+            .merge_preview(&head, shared.id)
+            .await
+            .expect("preview"),
+        MergePreview {
+            counts: MoveCounts {
+                projects: 1,
+                visits: 1,
+                ..Default::default()
+            },
+            other_units: 0,
+            beyond_write: 0,
+        }
+    );
+    let m = store
+        .merge_companies(&head, shared.id, shell.id)
+        .await
+        .expect("city head merges");
+    assert_eq!(
+        (m.moved.projects.as_slice(), m.moved.visits.as_slice()),
+        ([secret.id.0].as_slice(), [visit.id.0].as_slice())
+    );
+    assert_eq!(
+        state().await,
+        (Some(shell.id), shell.id, shell.id, 1),
+        "merged"
+    );
+    // what 天宁 may see of that merge: no id of 金坛's rows, only how many
+    let (seen, hidden) = store
+        .moved_in_scope(&tn.read_scope(), &m.moved)
+        .await
+        .expect("in scope");
+    assert!(
+        seen.projects.is_empty() && seen.visits.is_empty(),
+        "{seen:?}"
+    );
+    assert_eq!(hidden, 2);
+    let (seen, hidden) = store
+        .moved_in_scope(&head.read_scope(), &m.moved)
+        .await
+        .expect("in scope");
+    assert_eq!((seen, hidden), (m.moved.clone(), 0));
+
+    // 天宁 may not undo it: that would move 金坛's rows back
+    let r = store.unmerge_company(&tn, shared.id).await;
+    assert!(
+        matches!(&r, Err(StoreError::Invalid(m)) if m.contains("撤销合并")),
+        "{r:?}"
+    );
+    assert_eq!(state().await, (Some(shell.id), shell.id, shell.id, 1));
+    store
+        .unmerge_company(&head, shared.id)
+        .await
+        .expect("city head unmerges");
+    assert_eq!(state().await.0, None);
+    assert_eq!(state().await.1, shared.id);
+}
+
 pub async fn company_merge_and_unmerge(store: &Store) {
     use zhaoshang_store::trips::TripInput;
     use zhaoshang_store::visits::VisitInput;
@@ -2463,13 +2726,17 @@ pub async fn company_merge_and_unmerge(store: &Store) {
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(
-        store.merge_preview(b.id).await.expect("preview"),
-        zhaoshang_store::merge::MoveCounts {
-            projects: 1,
-            visits: 1,
-            contacts: 2,
-            trip_plan: 1,
-            subsidiaries: 1,
+        store.merge_preview(&head, b.id).await.expect("preview"),
+        zhaoshang_store::merge::MergePreview {
+            counts: zhaoshang_store::merge::MoveCounts {
+                projects: 1,
+                visits: 1,
+                contacts: 2,
+                trip_plan: 1,
+                subsidiaries: 1,
+            },
+            other_units: 0,
+            beyond_write: 0,
         }
     );
 

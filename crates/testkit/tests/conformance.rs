@@ -33,6 +33,7 @@ conformance!(
     companies_and_duplicates,
     contacts_are_scoped,
     project_lifecycle_and_stage_log,
+    no_jump_over_a_verified_stage,
     projects_are_scoped_to_units,
     amounts_keep_currency_rate_and_provenance,
     audit_log_records_every_change,
@@ -41,6 +42,7 @@ conformance!(
     trips_with_legs_members_and_report,
     events_and_batch_signing,
     company_merge_and_unmerge,
+    merge_keeps_other_units_records,
     collisions_between_units,
     project_team_members,
 );

@@ -559,3 +559,156 @@ async fn the_type_ahead_finds_companies_by_pinyin_initials() {
         .unwrap();
     assert_eq!(v["items"], json!([]), "{v}");
 }
+
+/// 天宁's officer merging a 天宁 record that carries 金坛's confidential project and visit
+/// into a shell of its own: the preview and the refusal (page and API) count 金坛's rows
+/// without naming, linking or listing them, and nothing moves. The city head may merge, and
+/// the response lists what moved.
+#[tokio::test]
+async fn a_merge_that_would_move_another_units_records_is_refused_without_naming_them() {
+    let app = TestApp::start().await;
+    let store = &app.db.store;
+    let jt = app.world.jintan_officer.actor(Channel::Web);
+    let tn = app.world.tianning_officer.actor(Channel::Web);
+    let shared = store
+        .create_company(
+            &tn,
+            &CompanyInput {
+                name_zh: Some("共享客商新能源有限公司".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("shared");
+    let shell = store
+        .create_company(
+            &tn,
+            &CompanyInput {
+                name_zh: Some("天宁空壳公司".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("shell");
+    let secret = store
+        .create_project(
+            &jt,
+            &ProjectInput {
+                name: "金坛保密电池项目".into(),
+                code_name: Some("金坛甲项目".into()),
+                confidential: true,
+                company_id: shared.id,
+                unit_id: app.world.jintan.id,
+                description: Some("固态电池".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("project");
+    let visit = store
+        .create_visit(
+            &jt,
+            &VisitInput {
+                unit_id: app.world.jintan.id,
+                date: chrono::NaiveDate::from_ymd_opt(2023, 2, 6).unwrap(),
+                company_id: shared.id,
+                country: Some("CN".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("visit")
+        .id
+        .0;
+    let (b, a) = (shared.id.0, shell.id.0);
+    let where_now = || async {
+        let all = Scope::All;
+        (
+            store.project(&all, secret.id).await.unwrap().company_id,
+            store
+                .visit(&all, zhaoshang_domain::VisitId(visit))
+                .await
+                .unwrap()
+                .company_id,
+            store.company(shared.id).await.unwrap().merged_into,
+        )
+    };
+    let before = where_now().await;
+    let leaks = |text: &str| {
+        [
+            secret.name.as_str(),
+            "金坛甲项目",
+            secret.code.as_str(),
+            &format!("/projects/{}", secret.id.0),
+            &format!("/visits/{visit}"),
+        ]
+        .into_iter()
+        .filter(|x| text.contains(*x))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+
+    // the preview: refused, how many rows of other units, none of them named
+    let officer = app.login("tn_officer").await;
+    let (status, page) = html(&officer, &format!("/companies/{b}/merge?into={a}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("2条其他单位的记录"), "{page}");
+    assert!(leaks(&page).is_empty(), "{:?}", leaks(&page));
+    // the form post
+    let res = officer
+        .post_form(
+            &format!("/companies/{b}/merge"),
+            &[("into", &a.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("2条其他单位的记录"), "{page}");
+    assert!(leaks(&page).is_empty(), "{:?}", leaks(&page));
+    // the API
+    let api = api_for(&app, &app.world.tianning_officer).await;
+    let res = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/companies/{b}/merge"),
+            Some(&json!({ "into": a })),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid", "{v}");
+    assert!(v.get("moved").is_none(), "{v}");
+    let text = v.to_string();
+    assert!(text.contains("2条其他单位的记录"), "{v}");
+    assert!(leaks(&text).is_empty(), "{:?}", leaks(&text));
+    assert_eq!(where_now().await, before, "nothing moved");
+
+    // the city head holds both units: merged, and the response lists what moved
+    let api = api_for(&app, &app.world.city_head).await;
+    let res = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/companies/{b}/merge"),
+            Some(&json!({ "into": a })),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["moved"]["projects"], json!([secret.id.0]), "{v}");
+    assert_eq!(v["moved"]["visits"], json!([visit]), "{v}");
+    assert_eq!(v["moved"]["other_units"], json!(0), "{v}");
+    // and 天宁 may not undo it: the refusal names nothing either
+    let api = api_for(&app, &app.world.tianning_officer).await;
+    let res = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/companies/{b}/unmerge"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.unwrap();
+    assert!(v.get("moved").is_none(), "{v}");
+    assert!(leaks(&v.to_string()).is_empty(), "{v}");
+    assert_eq!(where_now().await.2, Some(shell.id));
+}

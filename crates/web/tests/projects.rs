@@ -1062,3 +1062,111 @@ fn every_label_the_pages_look_up_exists_in_both_languages() {
         );
     }
 }
+
+/// A move may land on 签约, 开工 or 投产 (and wait for its verifier) but not jump over one:
+/// with every gate open, an officer's and a unit head's jump from a lead to 注册 or beyond is
+/// refused through the page form and the API (the board's call), naming the stage to enter
+/// first, and neither the project nor its stage log changes.
+#[tokio::test]
+async fn a_jump_over_a_verified_stage_is_refused_on_the_page_and_in_the_api() {
+    let app = TestApp::start().await;
+    let company = arrange(&app).await;
+    // no field or evidence required: only the verified stages stand in the way
+    let open = StageGates {
+        rules: vec![],
+        ..StageGates::default()
+    };
+    app.db
+        .store
+        .put_setting(&app.system, zhaoshang_app::projects::GATES_KEY, &open)
+        .await
+        .expect("gates");
+    let officer = app.login("jt_officer").await;
+    let id = create_lead(&app, &officer, company).await;
+    let log_len = || async {
+        app.db
+            .store
+            .stage_log(&Scope::All, ProjectId(id))
+            .await
+            .expect("log")
+            .len()
+    };
+    let before = log_len().await;
+
+    for stage in ["registered", "building", "at_capacity"] {
+        let (s, html) = body(
+            officer
+                .post_form(&format!("/projects/{id}/stage"), &[("stage", stage)])
+                .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{stage}");
+        assert!(html.contains("请先移至签约并经单位负责人确认"), "{html}");
+    }
+    for user in [&app.world.jintan_officer, &app.world.jintan_head] {
+        let api = token(&app, user).await;
+        for stage in ["registered", "started", "in_production", "at_capacity"] {
+            let res = api
+                .request(
+                    Method::POST,
+                    &format!("/api/v1/projects/{id}/stage"),
+                    Some(&json!({ "stage": stage })),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{stage}");
+            let v: Value = res.json().await.unwrap();
+            assert_eq!(v["error"]["code"], "invalid", "{v}");
+            assert_eq!(v["error"]["field"], "stage", "{v}");
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("请先移至签约并经单位负责人确认"),
+                "{v}"
+            );
+        }
+    }
+    assert_eq!(stage_of(&app, id).await.0, Stage::Lead);
+    assert_eq!(log_len().await, before);
+
+    // landing on 签约 waits for the head; once confirmed, a jump over 开工 is refused naming it
+    let api = token(&app, &app.world.jintan_officer).await;
+    let v: Value = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/projects/{id}/stage"),
+            Some(&json!({"stage": "signed"})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verification"], "pending", "{v}");
+    let head = token(&app, &app.world.jintan_head).await;
+    let res = head
+        .request(
+            Method::POST,
+            &format!("/api/v1/stage-log/{}/verify", v["id"]),
+            Some(&json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (s, html) = body(
+        officer
+            .post_form(&format!("/projects/{id}/stage"), &[("stage", "building")])
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("请先移至开工并经单位负责人确认"), "{html}");
+    assert_eq!(stage_of(&app, id).await.0, Stage::Signed);
+    let res = officer
+        .post_form(&format!("/projects/{id}/stage"), &[("stage", "registered")])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "注册 is the next stage"
+    );
+    assert_eq!(stage_of(&app, id).await.0, Stage::Registered);
+}

@@ -117,6 +117,33 @@ impl StageGates {
     }
 }
 
+/// A forward move that would jump over a stage needing a verifier: the move is refused, and
+/// the project must first enter that stage and have it confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("不能越过“{}”阶段：请先移至{}并经单位负责人确认", .stage.label_zh(), .stage.label_zh())]
+pub struct CrossingError {
+    /// the first verified stage the move would jump over
+    pub stage: Stage,
+}
+
+/// Checks a move from `from` to `to` against the verified stages: a forward move may land on
+/// a verified stage (it then waits for its verifier) but may not jump over one, since the
+/// project would then count as having crossed it (signed, started, in production) without
+/// anyone confirming it. Moves back (corrections) and moves within unverified stages pass.
+///
+/// Earlier verified entries do not license a jump: a project can only be below a verified
+/// stage again after a move back (which needs no verifier) withdrew it, and entering it
+/// again is a new crossing on every dashboard, so it is confirmed again like the first time.
+pub fn check_crossing(from: Stage, to: Stage, gates: &StageGates) -> Result<(), CrossingError> {
+    match Stage::ALL
+        .into_iter()
+        .find(|s| *s > from && *s < to && gates.needs_verification(*s))
+    {
+        Some(stage) => Err(CrossingError { stage }),
+        None => Ok(()),
+    }
+}
+
 /// Exactly what is missing for `project` to enter `target`, given the evidence tags already
 /// attached. Empty means the gate is open. Skipping stages is allowed (a project signed on
 /// the spot at an event); every earlier gate still applies.
@@ -226,6 +253,62 @@ mod tests {
             .filter(|s| g.needs_verification(*s))
             .collect();
         assert_eq!(v, vec![Stage::Signed, Stage::Started, Stage::InProduction]);
+    }
+
+    /// Every move from every stage to every other: a forward jump over 签约, 开工 or 投产 is
+    /// refused naming the first one; landing on one, moving within unverified stages, and
+    /// moving back are not. With a configured set of verified stages the same holds for it.
+    #[test]
+    fn no_forward_jump_over_a_verified_stage() {
+        let default = StageGates::default();
+        let only_registered = StageGates {
+            verified_stages: vec![Stage::Registered],
+            ..StageGates::default()
+        };
+        let none = StageGates {
+            verified_stages: vec![],
+            ..StageGates::default()
+        };
+        for from in Stage::ALL {
+            for to in Stage::ALL {
+                let n = |s: Stage| s.number();
+                // the expected first verified stage strictly between, by stage numbers
+                let want_default = [4, 6, 8]
+                    .into_iter()
+                    .find(|v| n(from) < *v && *v < n(to))
+                    .and_then(Stage::from_number);
+                let got = check_crossing(from, to, &default).err().map(|e| e.stage);
+                assert_eq!(got, want_default, "{from:?} -> {to:?}");
+                let want_reg = (n(from) < 5 && 5 < n(to)).then_some(Stage::Registered);
+                let got = check_crossing(from, to, &only_registered)
+                    .err()
+                    .map(|e| e.stage);
+                assert_eq!(got, want_reg, "{from:?} -> {to:?} (注册 verified)");
+                assert_eq!(check_crossing(from, to, &none), Ok(()));
+            }
+        }
+        // spot checks of the table above, in words
+        let refused = |f, t| check_crossing(f, t, &default).err().map(|e| e.stage);
+        assert_eq!(refused(Stage::Lead, Stage::Registered), Some(Stage::Signed));
+        assert_eq!(refused(Stage::Lead, Stage::AtCapacity), Some(Stage::Signed));
+        assert_eq!(
+            refused(Stage::Signed, Stage::Building),
+            Some(Stage::Started)
+        );
+        assert_eq!(
+            refused(Stage::Building, Stage::AtCapacity),
+            Some(Stage::InProduction)
+        );
+        assert_eq!(refused(Stage::Lead, Stage::Signed), None);
+        assert_eq!(refused(Stage::Signed, Stage::Started), None);
+        assert_eq!(refused(Stage::AtCapacity, Stage::Lead), None);
+        assert_eq!(
+            CrossingError {
+                stage: Stage::Signed
+            }
+            .to_string(),
+            "不能越过“签约”阶段：请先移至签约并经单位负责人确认"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod redact;
 pub mod stage;
 pub mod team;
 
-pub use gate::{GateRule, Requirement, StageGates, missing_for};
+pub use gate::{CrossingError, GateRule, Requirement, StageGates, check_crossing, missing_for};
 pub use log::{StageLogEntry, Verification};
 pub use stage::{AgreementType, LeadSource, Stage, Status};
 pub use team::{TeamError, TeamMember, TeamRole};

@@ -352,7 +352,7 @@ pub struct MergeOut {
     /// set once the merge has been undone (UTC, RFC 3339)
     pub undone_at: Option<String>,
     pub undone_by: Option<String>,
-    /// ids of the rows moved to the survivor, per kind
+    /// ids of the rows moved to the survivor, per kind, that the caller may read
     pub moved: MovedOut,
 }
 
@@ -366,11 +366,21 @@ pub struct MovedOut {
     pub trip_plan: Vec<i64>,
     /// companies whose parent group was the merged company
     pub subsidiaries: Vec<i64>,
+    /// rows of other units (outside the caller's read scope) the merge moved: counted, not
+    /// listed
+    pub other_units: i64,
 }
 
-fn merge_out(m: &CompanyMerge) -> MergeOut {
+/// A merge as the caller may see it: the moved rows of units outside its read scope are
+/// only counted.
+async fn merge_out(
+    state: &AppState,
+    id: &Identity,
+    m: &CompanyMerge,
+) -> Result<MergeOut, ApiError> {
+    let (moved, other_units) = uc::visible_moved(&state.store, &id.actor, &m.moved).await?;
     let rfc = |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339();
-    MergeOut {
+    Ok(MergeOut {
         id: m.id,
         survivor_id: m.survivor_id.0,
         merged_id: m.merged_id.0,
@@ -379,13 +389,14 @@ fn merge_out(m: &CompanyMerge) -> MergeOut {
         undone_at: m.undone_at.as_ref().map(rfc),
         undone_by: m.undone_by_name.clone(),
         moved: MovedOut {
-            projects: m.moved.projects.clone(),
-            visits: m.moved.visits.clone(),
-            contacts: m.moved.contacts.clone(),
-            trip_plan: m.moved.trip_plan.clone(),
-            subsidiaries: m.moved.subsidiaries.clone(),
+            projects: moved.projects,
+            visits: moved.visits,
+            contacts: moved.contacts,
+            trip_plan: moved.trip_plan,
+            subsidiaries: moved.subsidiaries,
+            other_units,
         },
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -529,7 +540,8 @@ pub async fn update(
 /// contact, planned trip stop and subsidiary of this company moves to the survivor, which
 /// keeps its own facts and adds this company's names as aliases; this company is marked
 /// merged. Needs the right to change both companies (404 for this one, 422 on `into` for the
-/// other). Refused with 409 when either is already merged or others were merged into this
+/// other), and the right to change every project, visit, contact and planned stop that would
+/// move (422 naming how many rows of other units stand in the way, never which). Refused with 409 when either is already merged or others were merged into this
 /// one (merges do not chain), 422 when merging a company into itself.
 #[utoipa::path(post, path = "/api/v1/companies/{id}/merge", tag = "companies",
     request_body = MergeIn,
@@ -545,13 +557,13 @@ pub async fn merge(
 ) -> Result<Json<MergeOut>, ApiError> {
     let into = body.into.map(|i| i.to_string());
     let m = uc::merge(&state.store, &id.actor, CompanyId(cid), into.as_deref()).await?;
-    Ok(Json(merge_out(&m)))
+    Ok(Json(merge_out(&state, &id, &m).await?))
 }
 
 /// Undoes the merge of this (merged) company: both companies exactly as they were before,
 /// every moved row that still points at the survivor moved back; rows added to the survivor
 /// since stay there. The merge is kept, marked undone. Needs the right to change both
-/// companies. 409 when the company is not merged, or when a later merge into the same
+/// companies and every row that would move back (422 otherwise). 409 when the company is not merged, or when a later merge into the same
 /// survivor must be undone first.
 #[utoipa::path(post, path = "/api/v1/companies/{id}/unmerge", tag = "companies",
     params(("id" = i64, Path, description = "the merged company")),
@@ -564,7 +576,7 @@ pub async fn unmerge(
     Path(cid): Path<i64>,
 ) -> Result<Json<MergeOut>, ApiError> {
     let m = uc::unmerge(&state.store, &id.actor, CompanyId(cid)).await?;
-    Ok(Json(merge_out(&m)))
+    Ok(Json(merge_out(&state, &id, &m).await?))
 }
 
 /// The contacts at a company that the caller's scope holds.

@@ -1298,11 +1298,11 @@ async fn merge_page(
             Ok(plan) => {
                 let owner = |u| state.store.unit(&Scope::All, u);
                 let counts: Vec<(&'static str, String, i64)> = [
-                    ("projects", plan.counts.projects),
-                    ("visits", plan.counts.visits),
-                    ("contacts", plan.counts.contacts),
-                    ("trip_plan", plan.counts.trip_plan),
-                    ("subsidiaries", plan.counts.subsidiaries),
+                    ("projects", plan.counts.counts.projects),
+                    ("visits", plan.counts.counts.visits),
+                    ("contacts", plan.counts.counts.contacts),
+                    ("trip_plan", plan.counts.counts.trip_plan),
+                    ("subsidiaries", plan.counts.counts.subsidiaries),
                 ]
                 .into_iter()
                 .map(|(k, n)| (k, tr.t(&format!("companies.merge.kind_{k}")).to_string(), n))
@@ -1312,7 +1312,7 @@ async fn merge_page(
                     survivor_name: plan.survivor.full_name().to_string(),
                     survivor_owner: owner(plan.survivor.created_by_unit).await?.name,
                     merged_owner: owner(plan.merged.created_by_unit).await?.name,
-                    total: plan.counts.total(),
+                    total: plan.counts.counts.total(),
                     counts,
                     new_aliases: plan.new_aliases,
                 });
