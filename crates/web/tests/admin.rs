@@ -670,7 +670,16 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
                 ("password", "123"),
             ],
             "password",
-            "密码至少8位",
+            "密码至少需要8个字符",
+        ),
+        (
+            [
+                ("username", "jt_weak2"),
+                ("display_name", "弱密码"),
+                ("password", "password1"),
+            ],
+            "password",
+            "常见密码",
         ),
         (
             [
