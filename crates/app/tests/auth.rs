@@ -102,3 +102,32 @@ async fn sessions_end_at_their_maximum_lifetime_however_busy() {
     );
     db.finish().await;
 }
+
+#[tokio::test]
+async fn the_daily_purge_removes_dead_sessions_and_quiet_attempt_keys() {
+    let (db, w) = setup().await;
+    let life = Lifetime {
+        idle_hours: 1,
+        max_hours: 1,
+    };
+    let long_ago = Utc::now() - Duration::hours(3);
+    sessions::start(&db.store, &w.jintan_officer, life, long_ago, None, None)
+        .await
+        .unwrap();
+    let _ = accounts::sign_in(
+        &db.store,
+        "jt_officer",
+        "wrong-one-1",
+        "192.0.2.9",
+        long_ago,
+    )
+    .await;
+    let msg = zhaoshang_app::jobs::run(&db.store, "auth-purge", zhaoshang_app::jobs::today())
+        .await
+        .unwrap();
+    assert_eq!(
+        msg,
+        "auth-purge: 删除 1 个过期会话、2 条已过期的登录尝试记录"
+    );
+    db.finish().await;
+}

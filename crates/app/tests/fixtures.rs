@@ -138,7 +138,9 @@ async fn last_audit(store: &Store) -> Option<zhaoshang_domain::AuditId> {
 
 async fn campaign(db: TestDb) {
     let store = &db.store;
-    demo::seed(store, demo::DEFAULT_PASSWORD).await.expect("seed");
+    demo::seed(store, demo::DEFAULT_PASSWORD)
+        .await
+        .expect("seed");
 
     let province = actor(store, "province").await.read_scope();
     let changzhou = actor(store, "changzhou").await.read_scope();
