@@ -5,11 +5,111 @@ use chrono::{DateTime, Duration, Utc};
 use zhaoshang_domain::UnitId;
 use zhaoshang_domain::auth::{Actor, Role};
 use zhaoshang_store::Store;
+use zhaoshang_store::throttle::{Attempt, Policy};
 use zhaoshang_store::users::{NewUser, User};
 
-/// Failed sign-ins allowed before the account is locked for [`LOCK_MINUTES`].
+/// Attempts at one account from one client address before it waits (the attempt that
+/// reaches this number sets the first lock).
 pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+/// Attempts from one client address, at any accounts, before it waits (password spraying).
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// The waits after those attempts: doubling, capped; a key quiet for [`FORGET_AFTER_MINUTES`]
+/// starts again from zero.
+pub const LOCK_MINUTES: [i64; 5] = [1, 2, 4, 8, 15];
+pub const FORGET_AFTER_MINUTES: i64 = 60;
+
+fn policy(free: i64) -> Policy {
+    Policy {
+        free,
+        locks: LOCK_MINUTES.iter().map(|m| Duration::minutes(*m)).collect(),
+        forget_after: Duration::minutes(FORGET_AFTER_MINUTES),
+    }
+}
+
+/// An argon2id hash of nothing anyone knows: unknown usernames are checked against it, so they
+/// cost the same time as a real check (the same parameters as [`passwords::hash`]).
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// The throttle keys of password guesses at `username` from `from` (a client address): the
+/// account *at that address*, so failures from one address never lock the owner out at
+/// another, and the address itself, across accounts.
+struct Guesses {
+    account: String,
+    address: String,
+    address_policy: Policy,
+    /// the attempt taken on each key
+    taken: [Attempt; 2],
+}
+
+fn minutes_until(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    ((until - now).num_seconds().max(1) + 59) / 60
+}
+
+impl Guesses {
+    /// Takes one attempt on both keys, or answers [`AppError::Throttled`] (counting nothing).
+    async fn take(
+        store: &Store,
+        username: &str,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Guesses> {
+        let name = username.trim().to_lowercase();
+        let address = format!("addr:{from}");
+        let account = format!("user:{name}@{from}");
+        let address_policy = policy(MAX_FAILURES_PER_ADDRESS);
+        let a = store.take_attempt(&address, &address_policy, now).await?;
+        if let Attempt::Locked { until } = a {
+            return Err(AppError::Throttled {
+                minutes: minutes_until(until, now),
+            });
+        }
+        let u = store
+            .take_attempt(&account, &policy(MAX_FAILURES), now)
+            .await?;
+        if let Attempt::Locked { until } = u {
+            // not a guess after all: the address gets its attempt back
+            store.release_attempt(&address, &address_policy).await?;
+            return Err(AppError::Throttled {
+                minutes: minutes_until(until, now),
+            });
+        }
+        Ok(Guesses {
+            account,
+            address,
+            address_policy,
+            taken: [u, a],
+        })
+    }
+
+    /// The password was right: the account at this address starts afresh, and the address
+    /// gets this attempt back (a success is not a guess, and cannot buy more than itself).
+    async fn succeeded(self, store: &Store) -> Result<()> {
+        store.clear_attempts(&self.account).await?;
+        store
+            .release_attempt(&self.address, &self.address_policy)
+            .await?;
+        Ok(())
+    }
+
+    /// The password was wrong: [`AppError::Throttled`] when this attempt set a lock,
+    /// otherwise `wrong`.
+    fn failed(&self, now: DateTime<Utc>, wrong: AppError) -> AppError {
+        let lock = self
+            .taken
+            .iter()
+            .filter_map(|t| match t {
+                Attempt::Allowed { locked_until, .. } => *locked_until,
+                Attempt::Locked { until } => Some(*until),
+            })
+            .max();
+        match lock {
+            Some(until) if until > now => AppError::Throttled {
+                minutes: minutes_until(until, now),
+            },
+            _ => wrong,
+        }
+    }
+}
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
@@ -21,7 +121,7 @@ pub struct NewAccount<'a> {
 
 pub async fn create(store: &Store, actor: &Actor, a: &NewAccount<'_>) -> Result<User> {
     passwords::check_new(a.password, a.username)?;
-    let password_hash = passwords::hash(a.password)?;
+    let password_hash = passwords::hash_async(a.password).await?;
     Ok(store
         .create_user(
             actor,
@@ -38,45 +138,47 @@ pub async fn create(store: &Store, actor: &Actor, a: &NewAccount<'_>) -> Result<
         .await?)
 }
 
-/// Checks a username and password. Five failures lock the account for 15 minutes; the
-/// answer for an unknown user and a wrong password is the same.
+/// Checks a username and password sent from the client address `from`.
+///
+/// Guesses are throttled per account at that address ([`MAX_FAILURES`]) and per address
+/// ([`MAX_FAILURES_PER_ADDRESS`]), with waits that double up to a cap and are forgotten after a
+/// quiet hour (see [`zhaoshang_store::throttle`]); the attempt is counted before the password is
+/// checked, so concurrent guesses cannot get past the limit. An unknown username, an inactive
+/// user and a wrong password get the same answers at the same cost (argon2 runs either way).
 pub async fn sign_in(
     store: &Store,
     username: &str,
     password: &str,
+    from: &str,
     now: DateTime<Utc>,
 ) -> Result<User> {
-    let Some(creds) = store.credentials(username.trim()).await? else {
-        // spend the same time as a real check so timing does not reveal which usernames exist
-        let _ = passwords::verify(
-            password,
-            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        );
-        return Err(AppError::BadCredentials);
-    };
-    if let Some(until) = creds.locked_until
-        && until > now
-    {
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        return Err(AppError::Throttled { minutes });
-    }
-    if !creds.user.active || !passwords::verify(password, &creds.password_hash) {
-        let failures = creds.failed_logins + 1;
-        let lock = (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES));
-        store.record_login(creds.user.id, false, lock).await?;
-        if lock.is_some() {
-            return Err(AppError::Throttled {
-                minutes: LOCK_MINUTES,
-            });
+    let guesses = Guesses::take(store, username, from, now).await?;
+    let creds = store.credentials(username.trim()).await?;
+    let stored = creds
+        .as_ref()
+        .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+    let right = passwords::verify_async(password, stored).await;
+    match creds {
+        Some(c) if right && c.user.active => {
+            guesses.succeeded(store).await?;
+            store.record_login(c.user.id, true, None).await?;
+            Ok(c.user)
         }
-        return Err(AppError::BadCredentials);
+        _ => Err(guesses.failed(now, AppError::BadCredentials)),
     }
-    store.record_login(creds.user.id, true, None).await?;
-    Ok(creds.user)
 }
 
-/// A user changes their own password, proving the old one.
-pub async fn change_password(store: &Store, actor: &Actor, old: &str, new: &str) -> Result<()> {
+/// A user changes their own password, proving the old one (from the client address `from`:
+/// the proof is throttled like a sign-in, on the same keys). Every session and API token of
+/// the user ends with the change.
+pub async fn change_password(
+    store: &Store,
+    actor: &Actor,
+    old: &str,
+    new: &str,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let Some(id) = actor.user_id else {
         return Err(AppError::Forbidden);
     };
@@ -85,12 +187,14 @@ pub async fn change_password(store: &Store, actor: &Actor, old: &str, new: &str)
         .credentials(&user.username)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !passwords::verify(old, &creds.password_hash) {
-        return Err(AppError::invalid("old_password", "原密码不正确"));
+    let guesses = Guesses::take(store, &user.username, from, now).await?;
+    if !passwords::verify_async(old, &creds.password_hash).await {
+        return Err(guesses.failed(now, AppError::invalid("old_password", "原密码不正确")));
     }
+    guesses.succeeded(store).await?;
     passwords::check_new(new, &user.username)?;
     store
-        .set_password_hash(actor, id, &passwords::hash(new)?)
+        .set_password_hash(actor, id, &passwords::hash_async(new).await?)
         .await?;
     Ok(())
 }
@@ -102,7 +206,7 @@ pub async fn set_password(store: &Store, actor: &Actor, username: &str, new: &st
         .await?;
     passwords::check_new(new, &user.username)?;
     store
-        .set_password_hash(actor, user.id, &passwords::hash(new)?)
+        .set_password_hash(actor, user.id, &passwords::hash_async(new).await?)
         .await?;
     Ok(())
 }

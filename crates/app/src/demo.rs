@@ -8,7 +8,7 @@ use zhaoshang_domain::money::{Currency, ExchangeRate};
 use zhaoshang_store::Store;
 
 /// The demo password when none is given: printed at start-up, never used in production.
-pub const DEFAULT_PASSWORD: &str = "zhaoshang2023";
+pub const DEFAULT_PASSWORD: &str = "Jiangsu-Nanjing-2023";
 
 #[derive(Debug, Clone)]
 pub struct DemoAccount {

@@ -26,6 +26,9 @@ pub enum AppError {
     Throttled { minutes: i64 },
     #[error("用户名或密码错误")]
     BadCredentials,
+    /// a new password that is too easy to guess, and why
+    #[error("{0}")]
+    WeakPassword(crate::passwords::Weakness),
     #[error("{0}")]
     Store(StoreError),
 }
@@ -41,7 +44,7 @@ impl AppError {
     /// A stable machine code for the JSON API.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Invalid { .. } => "invalid",
+            AppError::Invalid { .. } | AppError::WeakPassword(_) => "invalid",
             AppError::NotFound => "not_found",
             AppError::Forbidden => "forbidden",
             AppError::Conflict(_) => "conflict",

@@ -17,7 +17,7 @@ use zhaoshang_store::Store;
 use zhaoshang_store::projects::ProjectInput;
 
 /// The named background jobs.
-pub const JOBS: &[&str] = &["lead-pool"];
+pub const JOBS: &[&str] = &["lead-pool", "auth-purge"];
 
 /// Today on the platform's calendar (China Standard Time, UTC+8).
 pub fn today() -> NaiveDate {
@@ -30,6 +30,18 @@ pub async fn run(store: &Store, name: &str, today: NaiveDate) -> Result<String> 
         "lead-pool" => {
             let n = return_idle_leads(store, today).await?;
             Ok(format!("lead-pool: {n} 条闲置线索退回线索池"))
+        }
+        "auth-purge" => {
+            let now = chrono::Utc::now();
+            let sessions = store.purge_sessions(now).await?;
+            let keys = store
+                .purge_attempts(
+                    now - chrono::Duration::minutes(crate::accounts::FORGET_AFTER_MINUTES),
+                )
+                .await?;
+            Ok(format!(
+                "auth-purge: 删除 {sessions} 个过期会话、{keys} 条已过期的登录尝试记录"
+            ))
         }
         other => Err(AppError::Invalid {
             field: Some("job"),

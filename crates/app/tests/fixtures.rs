@@ -138,7 +138,9 @@ async fn last_audit(store: &Store) -> Option<zhaoshang_domain::AuditId> {
 
 async fn campaign(db: TestDb) {
     let store = &db.store;
-    demo::seed(store, "testpass2023").await.expect("seed");
+    demo::seed(store, demo::DEFAULT_PASSWORD)
+        .await
+        .expect("seed");
 
     let province = actor(store, "province").await.read_scope();
     let changzhou = actor(store, "changzhou").await.read_scope();
@@ -678,7 +680,7 @@ fn the_targets_parse_with_the_reports_thresholds() {
 #[tokio::test]
 async fn targets_resolve_to_the_loaded_units() {
     let db = zhaoshang_testkit::sqlite().await;
-    demo::seed(&db.store, "testpass2023").await.unwrap();
+    demo::seed(&db.store, demo::DEFAULT_PASSWORD).await.unwrap();
     let ts = fixtures::resolve_targets(&db.store).await.unwrap();
     let lyg = db.store.unit_by_code("320700").await.unwrap().unwrap();
     assert_eq!(ts.iter().filter(|t| t.unit_id == lyg.id).count(), 7);

@@ -100,9 +100,18 @@ pub async fn dashboard(
             .await?
         }
     };
-    let (cookie, _) =
-        zhaoshang_app::sessions::start(&store, &user, 2, chrono::Utc::now(), Some("bench"), None)
-            .await?;
+    let (cookie, _) = zhaoshang_app::sessions::start(
+        &store,
+        &user,
+        zhaoshang_app::sessions::Lifetime {
+            idle_hours: 2,
+            max_hours: 2,
+        },
+        chrono::Utc::now(),
+        Some("bench"),
+        None,
+    )
+    .await?;
     let counts = {
         let row = |t: &'static str| {
             let store = store.clone();

@@ -202,6 +202,9 @@ pub enum TokenCommand {
         /// What the token is for, e.g. "ledger import"
         #[arg(long)]
         name: Option<String>,
+        /// Days until the token expires (0: never)
+        #[arg(long, default_value_t = zhaoshang_app::sessions::TOKEN_DAYS)]
+        days: i64,
     },
     /// List a user's tokens (never the secrets)
     List {

@@ -185,11 +185,16 @@ async fn serve(s: Settings) -> Result<()> {
 }
 
 fn web_config(s: &Settings) -> zhaoshang_web::WebConfig {
+    let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     zhaoshang_web::WebConfig {
         session_hours: s.session_hours,
+        session_max_hours: s.session_max_hours,
         secure_cookies: s.secure_cookies,
+        public_url: some(&s.public_url),
+        trusted_proxy_header: some(&s.trusted_proxy_header),
         max_body_bytes: usize::try_from(s.max_upload_mb.saturating_mul(1024 * 1024))
             .unwrap_or(usize::MAX),
+        ..zhaoshang_web::WebConfig::default()
     }
 }
 
@@ -394,7 +399,12 @@ async fn units_cmd(cmd: UnitsCommand) -> Result<()> {
 
 async fn token_cmd(cmd: TokenCommand) -> Result<()> {
     match cmd {
-        TokenCommand::Create { db, user, name } => {
+        TokenCommand::Create {
+            db,
+            user,
+            name,
+            days,
+        } => {
             let store = open_migrated(&settings(&db, None)?).await?;
             let u = store
                 .user_by_username(&Scope::All, &user)
@@ -408,6 +418,7 @@ async fn token_cmd(cmd: TokenCommand) -> Result<()> {
                 &cli_actor(),
                 &u,
                 name.as_deref().unwrap_or(""),
+                (days > 0).then_some(days),
             )
             .await?;
             // the secret alone on stdout (for TOKEN=$(zhaoshang token create …)); the rest on stderr

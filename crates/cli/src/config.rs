@@ -13,7 +13,12 @@ pub struct Settings {
     pub create: bool,
     pub listen: String,
     pub session_hours: i64,
+    pub session_max_hours: i64,
     pub secure_cookies: bool,
+    /// the address users open; an https one makes cookies Secure and turns HSTS on ("": unset)
+    pub public_url: String,
+    /// the client-address header of a trusted reverse proxy, e.g. X-Forwarded-For ("": none)
+    pub trusted_proxy_header: String,
     pub max_upload_mb: u64,
     pub log: String,
 }
@@ -28,7 +33,10 @@ impl std::fmt::Debug for Settings {
             .field("create", &self.create)
             .field("listen", &self.listen)
             .field("session_hours", &self.session_hours)
+            .field("session_max_hours", &self.session_max_hours)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("max_upload_mb", &self.max_upload_mb)
             .field("log", &self.log)
             .finish()
@@ -42,7 +50,10 @@ impl Default for Settings {
             create: false,
             listen: "127.0.0.1:8080".into(),
             session_hours: 12,
+            session_max_hours: 12,
             secure_cookies: false,
+            public_url: String::new(),
+            trusted_proxy_header: String::new(),
             max_upload_mb: 20,
             log: "info".into(),
         }
@@ -57,7 +68,10 @@ struct FileSettings {
     create: Option<bool>,
     listen: Option<String>,
     session_hours: Option<i64>,
+    session_max_hours: Option<i64>,
     secure_cookies: Option<bool>,
+    public_url: Option<String>,
+    trusted_proxy_header: Option<String>,
     max_upload_mb: Option<u64>,
     log: Option<String>,
 }
@@ -94,7 +108,10 @@ impl Settings {
             s.create = f.create.unwrap_or(s.create);
             s.listen = f.listen.unwrap_or(s.listen);
             s.session_hours = f.session_hours.unwrap_or(s.session_hours);
+            s.session_max_hours = f.session_max_hours.unwrap_or(s.session_max_hours);
             s.secure_cookies = f.secure_cookies.unwrap_or(s.secure_cookies);
+            s.public_url = f.public_url.unwrap_or(s.public_url);
+            s.trusted_proxy_header = f.trusted_proxy_header.unwrap_or(s.trusted_proxy_header);
             s.max_upload_mb = f.max_upload_mb.unwrap_or(s.max_upload_mb);
             s.log = f.log.unwrap_or(s.log);
         }
@@ -111,6 +128,17 @@ impl Settings {
             s.session_hours = v
                 .parse()
                 .context("ZHAOSHANG_SESSION_HOURS must be a number of hours")?;
+        }
+        if let Some(v) = env("ZHAOSHANG_SESSION_MAX_HOURS") {
+            s.session_max_hours = v
+                .parse()
+                .context("ZHAOSHANG_SESSION_MAX_HOURS must be a number of hours")?;
+        }
+        if let Some(v) = env("ZHAOSHANG_PUBLIC_URL") {
+            s.public_url = v;
+        }
+        if let Some(v) = env("ZHAOSHANG_TRUSTED_PROXY_HEADER") {
+            s.trusted_proxy_header = v;
         }
         if let Some(v) = env("ZHAOSHANG_SECURE_COOKIES") {
             s.secure_cookies = env_bool("ZHAOSHANG_SECURE_COOKIES", &v)?;
@@ -130,8 +158,12 @@ impl Settings {
         if let Some(v) = &flags.listen {
             s.listen = v.clone();
         }
-        if s.session_hours <= 0 {
-            bail!("session_hours must be positive");
+        if s.session_hours <= 0 || s.session_max_hours <= 0 {
+            bail!("session_hours and session_max_hours must be positive");
+        }
+        let url = s.public_url.trim().to_ascii_lowercase();
+        if !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://") {
+            bail!("public_url must start with https:// or http://");
         }
         Ok(s)
     }
@@ -182,6 +214,27 @@ mod tests {
             ),
             ("0.0.0.0:2", "b.db", "debug", true)
         );
+    }
+
+    #[test]
+    fn public_url_and_proxy_header_come_from_the_environment() {
+        let env = |k: &str| match k {
+            "ZHAOSHANG_PUBLIC_URL" => Some("https://zs.example/".to_string()),
+            "ZHAOSHANG_TRUSTED_PROXY_HEADER" => Some("X-Forwarded-For".to_string()),
+            "ZHAOSHANG_SESSION_MAX_HOURS" => Some("8".to_string()),
+            _ => None,
+        };
+        let s = Settings::load(None, env, &Overrides::default()).unwrap();
+        assert_eq!(
+            (
+                s.public_url.as_str(),
+                s.trusted_proxy_header.as_str(),
+                s.session_max_hours
+            ),
+            ("https://zs.example/", "X-Forwarded-For", 8)
+        );
+        let bad = |k: &str| (k == "ZHAOSHANG_PUBLIC_URL").then(|| "zs.example".to_string());
+        assert!(Settings::load(None, bad, &Overrides::default()).is_err());
     }
 
     #[test]

@@ -131,7 +131,7 @@ fn migrate_users_units_and_backup_on_sqlite() {
         "--role",
         "unit_head",
         "--password",
-        "changzhou2023",
+        "Changzhou-Lake-2023",
     ]);
     assert!(ok, "{err}");
     assert!(out.contains("cz_head"), "{out}");
@@ -151,7 +151,25 @@ fn migrate_users_units_and_backup_on_sqlite() {
         "--password",
         "123",
     ]);
-    assert!(!ok && err.contains("密码至少8位"), "{err}");
+    assert!(!ok && err.contains("密码至少需要8个字符"), "{err}");
+    // long enough but guessable: refused, saying why
+    let (ok, _, err) = run(&[
+        "user",
+        "add",
+        "--database",
+        d,
+        "--username",
+        "weak2",
+        "--name",
+        "x",
+        "--unit",
+        "320400",
+        "--role",
+        "officer",
+        "--password",
+        "password1",
+    ]);
+    assert!(!ok && err.contains("常见密码"), "{err}");
     let (ok, _, err) = run(&[
         "user",
         "add",
@@ -188,7 +206,7 @@ fn migrate_users_units_and_backup_on_sqlite() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"newpass2024\n")
+        .write_all(b"Quiet-Harbour-Lantern-71\n")
         .unwrap();
     assert!(child.wait().unwrap().success());
     let (ok, out, _) = run(&["user", "list", "--database", d]);
@@ -382,7 +400,7 @@ fn a_token_made_on_the_command_line_reads_the_api_until_revoked() {
         "--role",
         "unit_head",
         "--password",
-        "changzhou2023",
+        "Changzhou-Lake-2023",
     ]);
     assert!(ok, "{err}");
 

@@ -27,6 +27,7 @@ pub mod sql;
 pub mod stats;
 pub mod targets;
 pub mod team;
+pub mod throttle;
 pub mod trips;
 pub mod units;
 mod url;

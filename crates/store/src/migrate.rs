@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_saved_views.sql"),
         postgres: include_str!("../migrations/postgres/0005_saved_views.sql"),
     },
+    Migration {
+        version: "0010_auth_hardening",
+        sqlite: include_str!("../migrations/sqlite/0010_auth_hardening.sql"),
+        postgres: include_str!("../migrations/postgres/0010_auth_hardening.sql"),
+    },
 ];
 
 impl Store {

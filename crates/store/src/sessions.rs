@@ -30,6 +30,8 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// after this the token is refused (`None`: never expires)
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 fn token_from_row(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
@@ -41,6 +43,7 @@ fn token_from_row(r: &sqlx::any::AnyRow) -> Result<ApiToken> {
         created_at: r.time("created_at")?,
         last_used_at: r.opt_time("last_used_at")?,
         revoked_at: r.opt_time("revoked_at")?,
+        expires_at: r.opt_time("expires_at")?,
     })
 }
 
@@ -142,6 +145,7 @@ impl Store {
         name: &str,
         token_hash: &str,
         prefix: &str,
+        expires_at: Option<DateTime<Utc>>,
     ) -> Result<ApiToken> {
         if actor.user_id != Some(user.id)
             && !actor.can(Action::Administer, user.unit_id, &user.unit_path)
@@ -155,7 +159,7 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         let mut q = Sql::new(
-            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (",
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES (",
         );
         q.bind(user.id.0)
             .push(", ")
@@ -166,6 +170,8 @@ impl Store {
             .bind(prefix)
             .push(", ")
             .bind(ts(Utc::now()))
+            .push(", ")
+            .bind(expires_at.map(ts))
             .push(") RETURNING *");
         let t = token_from_row(&q.query().fetch_one(&mut *tx).await?)?;
         audit::record::<(), _>(
@@ -233,16 +239,20 @@ impl Store {
         Ok(())
     }
 
-    /// The active user behind a live token, recording its use.
-    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>> {
+    /// The active user behind a live token (not revoked, not expired at `now`), recording
+    /// its use.
+    pub async fn token_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
         let mut q = Sql::new("SELECT * FROM api_tokens WHERE token_hash = ");
-        q.bind(token_hash).push(" AND revoked_at IS NULL");
+        q.bind(token_hash)
+            .push(" AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ")
+            .bind(ts(now))
+            .push(")");
         let Some(r) = q.query().fetch_optional(&self.pool).await? else {
             return Ok(None);
         };
         let t = token_from_row(&r)?;
         let mut u = Sql::new("UPDATE api_tokens SET last_used_at = ");
-        u.bind(ts(Utc::now())).push(" WHERE id = ").bind(t.id);
+        u.bind(ts(now)).push(" WHERE id = ").bind(t.id);
         u.query().execute(&self.pool).await?;
         match self
             .user(&zhaoshang_domain::auth::Scope::All, t.user_id)

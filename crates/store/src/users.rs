@@ -238,10 +238,16 @@ impl Store {
             .push(", failed_logins = 0, locked_until = NULL WHERE id = ")
             .bind(id.0);
         q.query().execute(&mut *tx).await?;
-        // a changed password ends every other session of that user
+        // a changed password ends every session of that user and revokes their API tokens
         let mut s = Sql::new("DELETE FROM sessions WHERE user_id = ");
         s.bind(id.0);
         s.query().execute(&mut *tx).await?;
+        let mut t = Sql::new("UPDATE api_tokens SET revoked_at = ");
+        t.bind(ts(Utc::now()))
+            .push(" WHERE user_id = ")
+            .bind(id.0)
+            .push(" AND revoked_at IS NULL");
+        t.query().execute(&mut *tx).await?;
         audit::record::<(), _>(
             &mut tx,
             actor,

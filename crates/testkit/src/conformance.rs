@@ -3558,3 +3558,95 @@ pub async fn project_team_members(store: &Store) {
         "another unit does not see the rows"
     );
 }
+
+/// Attempt counters: concurrent attempts on one key get exactly the allowed number through
+/// (one conditional upsert, no check-then-act), attempts while locked are not counted, a
+/// released attempt lifts a lock it no longer calls for, quiet keys are forgotten.
+pub async fn throttle_counts_concurrent_attempts_once(store: &Store) {
+    use chrono::Duration;
+    use zhaoshang_store::throttle::{Attempt, Policy};
+    let policy = Policy {
+        free: 5,
+        locks: vec![Duration::minutes(1), Duration::minutes(2)],
+        forget_after: Duration::hours(1),
+    };
+    let now = chrono::Utc::now();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (s, p) = (store.clone(), policy.clone());
+        tasks.push(tokio::spawn(async move {
+            s.take_attempt("k", &p, now).await.expect("attempt")
+        }));
+    }
+    let mut allowed = Vec::new();
+    for t in tasks {
+        if let Attempt::Allowed { n, .. } = t.await.expect("task") {
+            allowed.push(n);
+        }
+    }
+    allowed.sort_unstable();
+    assert_eq!(allowed, vec![1, 2, 3, 4, 5], "exactly the free attempts");
+    assert_eq!(
+        store
+            .take_attempt("k", &policy, now + Duration::seconds(30))
+            .await
+            .expect("locked"),
+        Attempt::Locked {
+            until: crate_ts(now + Duration::minutes(1))
+        }
+    );
+    let later = now + Duration::seconds(61);
+    assert_eq!(
+        store.take_attempt("k", &policy, later).await.expect("6th"),
+        Attempt::Allowed {
+            n: 6,
+            locked_until: Some(crate_ts(later + Duration::minutes(2)))
+        },
+        "the lock was not extended by the refused attempts"
+    );
+    // the next lock is the cap
+    let later2 = later + Duration::minutes(3);
+    assert!(matches!(
+        store.take_attempt("k", &policy, later2).await.expect("7th"),
+        Attempt::Allowed { n: 7, locked_until: Some(u) } if u == crate_ts(later2 + Duration::minutes(2))
+    ));
+    // releasing below the free count lifts the lock
+    store.clear_attempts("k").await.expect("clear");
+    for _ in 0..5 {
+        store
+            .take_attempt("k", &policy, later2)
+            .await
+            .expect("again");
+    }
+    store.release_attempt("k", &policy).await.expect("release");
+    assert!(matches!(
+        store
+            .take_attempt("k", &policy, later2)
+            .await
+            .expect("after release"),
+        Attempt::Allowed { n: 5, .. }
+    ));
+    // a quiet hour forgets
+    assert!(matches!(
+        store
+            .take_attempt("k", &policy, later2 + Duration::hours(2))
+            .await
+            .expect("forgotten"),
+        Attempt::Allowed {
+            n: 1,
+            locked_until: None
+        }
+    ));
+    assert_eq!(
+        store
+            .purge_attempts(later2 + Duration::hours(3))
+            .await
+            .expect("purge"),
+        1
+    );
+}
+
+/// A time as stored (whole fixed-width text), for comparisons with what the store returns.
+fn crate_ts(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    zhaoshang_store::sql::parse_ts(&zhaoshang_store::sql::ts(t)).expect("time")
+}

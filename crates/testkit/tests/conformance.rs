@@ -38,6 +38,7 @@ conformance!(
     amounts_keep_currency_rate_and_provenance,
     audit_log_records_every_change,
     rates_and_settings,
+    throttle_counts_concurrent_attempts_once,
     visits_round_trip_and_scope,
     trips_with_legs_members_and_report,
     events_and_batch_signing,

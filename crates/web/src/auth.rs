@@ -63,7 +63,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        match zhaoshang_app::sessions::token_user(&state.store, token.trim()).await {
+        match zhaoshang_app::sessions::token_user(&state.store, token.trim(), now).await {
             Ok(user) => {
                 identity = Some(Identity {
                     actor: user.actor(Channel::Api),
@@ -76,14 +76,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 return crate::api::error_json(
                     StatusCode::UNAUTHORIZED,
                     "bad_token",
-                    "API 令牌无效或已撤销 (invalid or revoked token)",
+                    "API 令牌无效、已过期或已撤销 (invalid, expired or revoked token)",
                     None,
                 );
             }
         }
     } else if let Some(c) = cookie(headers, SESSION_COOKIE)
         && let Ok(Some((session, user))) =
-            zhaoshang_app::sessions::resume(&state.store, c, state.config.session_hours, now).await
+            zhaoshang_app::sessions::resume(&state.store, c, state.config.lifetime(), now).await
     {
         identity = Some(Identity {
             actor: user.actor(Channel::Web),
@@ -100,7 +100,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 /// Whether `role` may use a route that needs `access` (records are scoped again in the store).
 pub fn role_allows(role: Role, access: Access) -> bool {
     match access {
-        Access::Public | Access::Read => true,
+        Access::Public | Access::Read | Access::Session => true,
         Access::Write => matches!(role, Role::Admin | Role::UnitHead | Role::Officer),
         Access::Verify => matches!(role, Role::Admin | Role::UnitHead),
         Access::Coordinate => matches!(role, Role::Admin | Role::Coordinator | Role::UnitHead),
@@ -134,6 +134,18 @@ pub async fn guard(access: Access, kind: Kind, req: Request, next: Next) -> Resp
             }
         };
     };
+    if access == Access::Session && id.session.is_none() {
+        // a bearer token may not mint tokens, revoke them or change the password
+        return match kind {
+            Kind::Api => crate::api::error_json(
+                StatusCode::FORBIDDEN,
+                "session_required",
+                "此操作须在网页上登录后进行，API 令牌不可 (sign in on the web for this; a token may not)",
+                None,
+            ),
+            Kind::Page => crate::WebError::Forbidden.into_response(),
+        };
+    }
     if !role_allows(id.user.role, access) {
         return match kind {
             Kind::Api => crate::api::error_json(
@@ -146,6 +158,61 @@ pub async fn guard(access: Access, kind: Kind, req: Request, next: Next) -> Resp
         };
     }
     next.run(req).await
+}
+
+/// Anonymous requests may send small bodies only (the sign-in form, the language switch):
+/// a client without a session cannot make the server buffer the upload limit. Signed-in
+/// requests keep the configured limit.
+pub async fn limit_anonymous_body(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.extensions().get::<Identity>().is_some() {
+        return next.run(req).await;
+    }
+    let cap = state.config.anonymous_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap as u64) {
+        return too_large(&req);
+    }
+    let (parts, body) = req.into_parts();
+    let limited = axum::body::Body::new(http_body_util::Limited::new(body, cap));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+fn too_large(req: &Request) -> Response {
+    let tr = crate::i18n::Tr::new(crate::view::lang_of(None, req.headers()));
+    let msg = tr.t("login.too_large").to_string();
+    if req.uri().path().starts_with("/api/") {
+        crate::api::error_json(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &msg, None)
+    } else {
+        (StatusCode::PAYLOAD_TOO_LARGE, msg).into_response()
+    }
+}
+
+/// The client's address (see [`crate::WebConfig::client_address`]).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        Ok(ClientAddr(
+            state.config.client_address(&parts.headers, peer),
+        ))
+    }
 }
 
 /// Extractor for handlers behind a non-public route: the guard has already ensured it.

@@ -27,18 +27,75 @@ use zhaoshang_store::Store;
 /// Settings the web layer needs.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
+    /// a session ends this long after its last use (sliding)
     pub session_hours: i64,
+    /// and this long after sign-in, however busy (absolute)
+    pub session_max_hours: i64,
+    /// cookies always `Secure` and HSTS on (also implied by an https `public_url`)
     pub secure_cookies: bool,
+    /// the address users open, e.g. `https://zhaoshang.example.gov.cn/`
+    pub public_url: Option<String>,
+    /// a header set by a trusted reverse proxy naming the client address (e.g.
+    /// `X-Forwarded-For`, whose last entry is taken); with it, `X-Forwarded-Proto` is trusted
+    /// too. Unset: the TCP peer address is the client's, and forwarded headers are ignored.
+    pub trusted_proxy_header: Option<String>,
+    /// request bodies of signed-in users (uploads)
     pub max_body_bytes: usize,
+    /// request bodies of anonymous clients (the sign-in form is tiny)
+    pub anonymous_body_bytes: usize,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             session_hours: 12,
+            session_max_hours: 12,
             secure_cookies: false,
+            public_url: None,
+            trusted_proxy_header: None,
             max_body_bytes: 20 * 1024 * 1024,
+            anonymous_body_bytes: 16 * 1024,
         }
+    }
+}
+
+impl WebConfig {
+    pub fn lifetime(&self) -> zhaoshang_app::sessions::Lifetime {
+        zhaoshang_app::sessions::Lifetime {
+            idle_hours: self.session_hours,
+            max_hours: self.session_max_hours,
+        }
+    }
+
+    /// Whether this request reached us over https: configured so (`secure_cookies`, an https
+    /// `public_url`) or, behind a trusted proxy only, `X-Forwarded-Proto: https`.
+    pub fn https(&self, headers: &axum::http::HeaderMap) -> bool {
+        self.secure_cookies
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+            || (self.trusted_proxy_header.is_some()
+                && headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
+    }
+
+    /// The client's address: the TCP peer, or the trusted proxy header's last entry when one
+    /// is configured and present.
+    pub fn client_address(
+        &self,
+        headers: &axum::http::HeaderMap,
+        peer: Option<SocketAddr>,
+    ) -> String {
+        if let Some(h) = &self.trusted_proxy_header
+            && let Some(v) = headers.get(h.as_str()).and_then(|v| v.to_str().ok())
+            && let Some(last) = v.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+        {
+            return last.chars().take(64).collect();
+        }
+        peer.map_or_else(|| "unknown".to_string(), |p| p.ip().to_string())
     }
 }
 
@@ -65,18 +122,26 @@ impl AppState {
 }
 
 /// The whole application: the route table plus the layers every request passes through
-/// (outermost first): security headers, body limit, authentication, CSRF.
+/// (outermost first): security headers, body limit, authentication, the small body limit of
+/// anonymous requests, CSRF.
 pub fn app(state: AppState) -> Router {
     let max = state.config.max_body_bytes;
     routes::router(state.clone())
         .layer(axum::middleware::from_fn(csrf::check))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            auth::limit_anonymous_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             auth::authenticate,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(max))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 

@@ -17,6 +17,9 @@ pub enum Access {
     Public,
     /// any signed-in user (records filtered to their scope)
     Read,
+    /// any signed-in user through a session (signed in with their password on the web), never
+    /// a bearer token: the own password and API tokens
+    Session,
     /// administrators, unit heads and officers
     Write,
     /// administrators and unit heads
@@ -120,7 +123,7 @@ pub fn table() -> Vec<Route> {
         r(
             POST,
             "/account/password",
-            Read,
+            Session,
             Page,
             S::None,
             html::account::change_password,

@@ -1,7 +1,9 @@
 //! Security headers on every response: a Content-Security-Policy that allows only our own
-//! scripts and styles (no inline script), no framing, no MIME sniffing, a strict referrer.
+//! scripts and styles (no inline script), no framing, no MIME sniffing, a strict referrer;
+//! over https (see [`crate::WebConfig::https`]) also Strict-Transport-Security.
 
-use axum::extract::Request;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::http::header;
 use axum::middleware::Next;
@@ -15,8 +17,12 @@ font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; 
 const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
 connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-pub async fn headers(req: Request, next: Next) -> Response {
+/// A year, for this host only (other hosts of the domain may still serve plain HTTP).
+pub const HSTS: &str = "max-age=31536000";
+
+pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let docs = req.uri().path().starts_with("/api/docs");
+    let https = state.config.https(req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -32,6 +38,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res

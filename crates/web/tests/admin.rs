@@ -36,9 +36,10 @@ async fn login_as(app: &TestApp, username: &str, password: &str) -> Result<Brows
 
 /// A bearer token of `user`, made as the CLI would.
 async fn token_of(app: &TestApp, user: &User) -> ApiClient {
-    let (secret, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "t")
-        .await
-        .unwrap();
+    let (secret, _) =
+        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "t", Some(90))
+            .await
+            .unwrap();
     ApiClient::new(app, &secret)
 }
 
@@ -113,7 +114,7 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
                 ("display_name", "金坛新人"),
                 ("unit_id", &jintan),
                 ("role", "officer"),
-                ("password", "jintan2024a"),
+                ("password", "Jintan-Lotus-2024a"),
             ],
         )
         .await;
@@ -132,7 +133,7 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
     );
 
     // the new user signs in with the initial password and is an officer of 金坛区
-    let newbie = login_as(&app, "jt_new", "jintan2024a")
+    let newbie = login_as(&app, "jt_new", "Jintan-Lotus-2024a")
         .await
         .expect("signs in");
     let home = newbie.get("/").await.text().await.unwrap();
@@ -151,7 +152,10 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
     let res = admin
         .post_form(
             &format!("/admin/users/{id}/password"),
-            &[("new_password", "reset2024b"), ("confirm", "reset2024b")],
+            &[
+                ("new_password", "Reset-Willow-2024b"),
+                ("confirm", "Reset-Willow-2024b"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -160,8 +164,12 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
         StatusCode::SEE_OTHER,
         "the user's session ended"
     );
-    assert!(login_as(&app, "jt_new", "jintan2024a").await.is_err());
-    assert!(login_as(&app, "jt_new", "reset2024b").await.is_ok());
+    assert!(
+        login_as(&app, "jt_new", "Jintan-Lotus-2024a")
+            .await
+            .is_err()
+    );
+    assert!(login_as(&app, "jt_new", "Reset-Willow-2024b").await.is_ok());
 
     // and deactivates the account: signing in fails
     let res = admin
@@ -182,7 +190,11 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
         .await
         .unwrap();
     assert!(!u.active && u.role == Role::Viewer);
-    assert!(login_as(&app, "jt_new", "reset2024b").await.is_err());
+    assert!(
+        login_as(&app, "jt_new", "Reset-Willow-2024b")
+            .await
+            .is_err()
+    );
 
     // the JSON twin
     let api = token_of(&app, &app.world.province_admin).await;
@@ -190,7 +202,7 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
         api.request(
             Method::POST,
             "/api/v1/users",
-            Some(&json!({"username": "tn_api", "display_name": "天宁接口", "unit_id": app.world.tianning.id.0, "role": "unit_head", "password": "tianning2024"})),
+            Some(&json!({"username": "tn_api", "display_name": "天宁接口", "unit_id": app.world.tianning.id.0, "role": "unit_head", "password": "Tianning-Canal-2024"})),
         )
         .await,
     )
@@ -204,14 +216,18 @@ async fn an_admin_adds_a_user_who_can_then_sign_in() {
         api.request(
             Method::PUT,
             &format!("/api/v1/users/{new_id}"),
-            Some(&json!({"display_name": "天宁负责人", "unit_id": app.world.tianning.id.0, "role": "unit_head", "password": "tianning2025"})),
+            Some(&json!({"display_name": "天宁负责人", "unit_id": app.world.tianning.id.0, "role": "unit_head", "password": "Tianning-Canal-2025"})),
         )
         .await,
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["display_name"], "天宁负责人");
-    assert!(login_as(&app, "tn_api", "tianning2025").await.is_ok());
+    assert!(
+        login_as(&app, "tn_api", "Tianning-Canal-2025")
+            .await
+            .is_ok()
+    );
     let (s, body) = json(
         api.request(Method::GET, "/api/v1/users?role=unit_head", None)
             .await,
@@ -530,7 +546,10 @@ async fn a_city_admin_cannot_see_or_edit_a_user_of_suzhou() {
     let res = b
         .post_form(
             &format!("/admin/users/{sip}/password"),
-            &[("new_password", "hijack2024"), ("confirm", "hijack2024")],
+            &[
+                ("new_password", "Hijack-Ember-2024"),
+                ("confirm", "Hijack-Ember-2024"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -555,7 +574,7 @@ async fn a_city_admin_cannot_see_or_edit_a_user_of_suzhou() {
                 ("display_name", "苏州人"),
                 ("unit_id", &sip_unit),
                 ("role", "officer"),
-                ("password", "suzhou2024"),
+                ("password", "Suzhou-Garden-2024"),
             ],
         )
         .await;
@@ -630,7 +649,7 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
             [
                 ("username", "jt_x"),
                 ("display_name", "  "),
-                ("password", "jintan2024a"),
+                ("password", "Jintan-Lotus-2024a"),
             ],
             "display_name",
             "姓名不能为空",
@@ -639,7 +658,7 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
             [
                 ("username", "jt_officer"),
                 ("display_name", "重名"),
-                ("password", "jintan2024a"),
+                ("password", "Jintan-Lotus-2024a"),
             ],
             "username",
             "已被使用",
@@ -651,13 +670,22 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
                 ("password", "123"),
             ],
             "password",
-            "密码至少8位",
+            "密码至少需要8个字符",
+        ),
+        (
+            [
+                ("username", "jt_weak2"),
+                ("display_name", "弱密码"),
+                ("password", "password1"),
+            ],
+            "password",
+            "常见密码",
         ),
         (
             [
                 ("username", "有 空格"),
                 ("display_name", "x"),
-                ("password", "jintan2024a"),
+                ("password", "Jintan-Lotus-2024a"),
             ],
             "username",
             "用户名应为",
@@ -757,11 +785,11 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
     // the JSON twin: 422 with the field
     for (body, field) in [
         (
-            json!({"username": "jt_y", "display_name": "", "unit_id": app.world.jintan.id.0, "role": "officer", "password": "jintan2024a"}),
+            json!({"username": "jt_y", "display_name": "", "unit_id": app.world.jintan.id.0, "role": "officer", "password": "Jintan-Lotus-2024a"}),
             "display_name",
         ),
         (
-            json!({"username": "cz_head", "display_name": "重名", "unit_id": app.world.jintan.id.0, "role": "officer", "password": "jintan2024a"}),
+            json!({"username": "cz_head", "display_name": "重名", "unit_id": app.world.jintan.id.0, "role": "officer", "password": "Jintan-Lotus-2024a"}),
             "username",
         ),
         (
@@ -769,7 +797,7 @@ async fn bad_input_is_refused_with_422_and_creates_nothing() {
             "password",
         ),
         (
-            json!({"username": "jt_r", "display_name": "角色", "unit_id": app.world.jintan.id.0, "role": "boss", "password": "jintan2024a"}),
+            json!({"username": "jt_r", "display_name": "角色", "unit_id": app.world.jintan.id.0, "role": "boss", "password": "Jintan-Lotus-2024a"}),
             "role",
         ),
     ] {
@@ -1074,6 +1102,7 @@ async fn a_token_made_on_the_tokens_page_reads_me_until_revoked() {
         &app.system,
         &app.world.tianning_officer,
         "x",
+        Some(90),
     )
     .await
     .unwrap();

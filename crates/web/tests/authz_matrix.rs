@@ -13,7 +13,8 @@
 //! the form on the user's own page that posts there, when there is one); API routes with a
 //! bearer token of the same user (JSON bodies synthesised from the OpenAPI document), and
 //! unsafe ones once more through the session cookie without the CSRF token, which must be
-//! refused (403 `csrf`). Every case gets fresh records, and the session and token are
+//! refused (403 `csrf`). Routes the table marks `Access::Session` (own password, API tokens)
+//! are called once more with the bearer token, which must be refused (403). Every case gets fresh records, and the session and token are
 //! checked (and renewed) after each unsafe call, so no answer depends on the order.
 //!
 //! When this test fails on a route you added: a path parameter other than `{id}` or a
@@ -283,10 +284,16 @@ async fn add_callers(app: &TestApp) {
 }
 
 async fn new_token(app: &TestApp, user: &zhaoshang_store::users::User) -> String {
-    zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "matrix-bearer")
-        .await
-        .expect("token")
-        .0
+    zhaoshang_app::sessions::create_token(
+        &app.db.store,
+        &app.system,
+        user,
+        "matrix-bearer",
+        Some(90),
+    )
+    .await
+    .expect("token")
+    .0
 }
 
 async fn openapi(app: &TestApp) -> Value {
@@ -409,7 +416,11 @@ async fn run_role(
                     }
                 }
             }
-            let want = expect(&r, role, rel);
+            let mut want = expect(&r, role, rel);
+            if r.kind == Kind::Api && r.access == Access::Session && want == Expect::Allowed {
+                // session-only routes refuse a bearer token whoever holds it
+                want = Expect::Status(403);
+            }
             let (via, a) = match r.kind {
                 Kind::Page => {
                     let mut req = browser.client.request(r.method.clone(), app.url(&path));
@@ -440,6 +451,27 @@ async fn run_role(
                 leak: verdict.as_ref().is_some_and(|v| v.0),
                 problem: verdict.map(|v| v.1),
             });
+            if r.access == Access::Session && r.kind == Kind::Page && rel != Rel::Sibling {
+                // a session-only page called with the user's bearer token instead: refused
+                let mut req = api
+                    .client
+                    .request(r.method.clone(), app.url(&path))
+                    .bearer_auth(&api.token);
+                if r.unsafe_method() {
+                    req = req.form(&form_body(&forms, &r, None));
+                }
+                let a = answer(req.send().await.expect("bearer probe")).await;
+                let verdict = judge(&r, Expect::Status(403), &a, true);
+                cases.push(Case {
+                    route: r.key(),
+                    who: who.clone(),
+                    rel,
+                    via: "bearer",
+                    status: Some(a.status),
+                    leak: verdict.as_ref().is_some_and(|v| v.0),
+                    problem: verdict.map(|v| v.1),
+                });
+            }
             if r.unsafe_method() && rel != Rel::Sibling {
                 // the same call through the session cookie without the CSRF token
                 let req = browser.client.request(r.method.clone(), app.url(&path));

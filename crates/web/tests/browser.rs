@@ -244,8 +244,8 @@ async fn run(s: &mut Story) -> WebDriverResult<()> {
         s.check_page("account").await;
         for (field, value) in [
             ("old_password", "not-the-password1"),
-            ("new_password", "newpass2024"),
-            ("confirm", "newpass2024"),
+            ("new_password", "Quiet-Harbour-Lantern-71"),
+            ("confirm", "Quiet-Harbour-Lantern-71"),
         ] {
             s.driver
                 .find(By::Css(format!("input[name={field}]")))

@@ -106,10 +106,15 @@ async fn arrange_yaoshi(app: &TestApp) -> (CompanyId, i64) {
 }
 
 async fn api_for(app: &TestApp, user: &User) -> ApiClient {
-    let (token, _) =
-        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "companies-test")
-            .await
-            .expect("token");
+    let (token, _) = zhaoshang_app::sessions::create_token(
+        &app.db.store,
+        &app.system,
+        user,
+        "companies-test",
+        Some(90),
+    )
+    .await
+    .expect("token");
     ApiClient::new(app, &token)
 }
 

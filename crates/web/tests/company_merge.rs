@@ -159,10 +159,15 @@ fn location(res: &reqwest::Response) -> String {
 }
 
 async fn api_for(app: &TestApp, user: &User) -> ApiClient {
-    let (token, _) =
-        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "merge-test")
-            .await
-            .expect("token");
+    let (token, _) = zhaoshang_app::sessions::create_token(
+        &app.db.store,
+        &app.system,
+        user,
+        "merge-test",
+        Some(90),
+    )
+    .await
+    .expect("token");
     ApiClient::new(app, &token)
 }
 

@@ -283,9 +283,10 @@ async fn bad_files_are_refused_at_the_file_field_and_nothing_is_saved() {
 }
 
 async fn token(app: &TestApp, user: &zhaoshang_store::users::User) -> ApiClient {
-    let (t, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test")
-        .await
-        .expect("token");
+    let (t, _) =
+        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test", Some(90))
+            .await
+            .expect("token");
     ApiClient::new(app, &t)
 }
 

@@ -375,6 +375,7 @@ async fn the_targets_api_gives_figures_and_records() {
             .await
             .unwrap(),
         "t",
+        Some(90),
     )
     .await
     .unwrap();
@@ -412,9 +413,10 @@ async fn the_targets_api_gives_figures_and_records() {
         )
         .await
         .unwrap();
-    let (other, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, &sip, "t")
-        .await
-        .unwrap();
+    let (other, _) =
+        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, &sip, "t", Some(90))
+            .await
+            .unwrap();
     let res = common::ApiClient::new(&app, &other)
         .request(
             reqwest::Method::GET,

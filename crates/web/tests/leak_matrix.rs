@@ -623,7 +623,7 @@ async fn run_caller(
         .expect("caller");
     let fx = matrix::Fixtures::new(&store, &app.world, &caller);
     let browser: Browser = app.login(username).await;
-    let token = zhaoshang_app::sessions::create_token(&store, &app.system, &caller, "leak")
+    let token = zhaoshang_app::sessions::create_token(&store, &app.system, &caller, "leak", None)
         .await
         .expect("token")
         .0;

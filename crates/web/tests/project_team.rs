@@ -57,9 +57,10 @@ async fn team(app: &TestApp, p: ProjectId) -> Vec<TeamMember> {
 }
 
 async fn api(app: &TestApp, user: &User) -> ApiClient {
-    let (t, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test")
-        .await
-        .expect("token");
+    let (t, _) =
+        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test", Some(90))
+            .await
+            .expect("token");
     ApiClient::new(app, &t)
 }
 

@@ -469,10 +469,15 @@ async fn targets_and_statistics_through_the_json_api() {
     let token = |u: zhaoshang_store::users::User| {
         let app = &app;
         async move {
-            let (secret, _) =
-                zhaoshang_app::sessions::create_token(&app.db.store, &app.system, &u, "t")
-                    .await
-                    .unwrap();
+            let (secret, _) = zhaoshang_app::sessions::create_token(
+                &app.db.store,
+                &app.system,
+                &u,
+                "t",
+                Some(90),
+            )
+            .await
+            .unwrap();
             common::ApiClient::new(app, &secret)
         }
     };

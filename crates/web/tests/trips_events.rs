@@ -79,9 +79,10 @@ async fn trip_count(app: &TestApp) -> i64 {
 }
 
 async fn token(app: &TestApp, user: &zhaoshang_store::users::User) -> ApiClient {
-    let (t, _) = zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test")
-        .await
-        .expect("token");
+    let (t, _) =
+        zhaoshang_app::sessions::create_token(&app.db.store, &app.system, user, "test", Some(90))
+            .await
+            .expect("token");
     ApiClient::new(app, &t)
 }
 

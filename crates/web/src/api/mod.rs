@@ -93,7 +93,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let status = match &e {
-            AppError::Invalid { .. } | AppError::Gate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::Gate { .. } | AppError::WeakPassword(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -111,6 +113,7 @@ impl IntoResponse for ApiError {
         };
         let field = match &e {
             AppError::Invalid { field, .. } => *field,
+            AppError::WeakPassword(_) => Some("password"),
             _ => None,
         };
         error_json(status, e.code(), &e.to_string(), field)

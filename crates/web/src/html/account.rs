@@ -1,6 +1,6 @@
 //! The signed-in user's own account: profile, password, language.
 
-use crate::auth::Identity;
+use crate::auth::{ClientAddr, Identity};
 use crate::view::{Layout, redirect_with, render_status};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -43,6 +43,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     id: Identity,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
@@ -65,12 +66,24 @@ pub async fn change_password(
         &id.actor,
         &f.old_password,
         &f.new_password,
+        &ip,
+        chrono::Utc::now(),
     )
     .await
     {
         // every session of the user ended with the change: sign in again
         Ok(()) => Ok(redirect_with("/login", true, l.t("account.changed"))),
         Err(e @ AppError::Invalid { .. }) => Ok(fail(e.to_string())),
+        // why, in the user's language
+        Err(AppError::WeakPassword(w)) => Ok(fail(l.t(w.key()).to_string())),
+        Err(AppError::Throttled { minutes }) => Ok(render_status(
+            &l,
+            &AccountPage {
+                l: l.clone(),
+                error: Some(l.tr.f("login.throttled", &[("minutes", &minutes.to_string())])),
+            },
+            StatusCode::TOO_MANY_REQUESTS,
+        )),
         Err(e) => Err(e.into()),
     }
 }

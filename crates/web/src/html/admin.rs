@@ -31,7 +31,7 @@ use zhaoshang_store::sessions::ApiToken;
 use zhaoshang_store::users::User;
 
 pub fn routes() -> Vec<Route> {
-    use Access::{Admin, Coordinate, Read};
+    use Access::{Admin, Coordinate, Read, Session};
     use Kind::Page;
     use Subject as S;
     vec![
@@ -70,11 +70,18 @@ pub fn routes() -> Vec<Route> {
         ),
         r(GET, "/admin/audit", Coordinate, Page, S::None, audit),
         r(GET, "/account/tokens", Read, Page, S::None, tokens),
-        r(POST, "/account/tokens", Read, Page, S::None, token_create),
+        r(
+            POST,
+            "/account/tokens",
+            Session,
+            Page,
+            S::None,
+            token_create,
+        ),
         r(
             POST,
             "/account/tokens/{id}/revoke",
-            Read,
+            Session,
             Page,
             S::Token,
             token_revoke,
@@ -891,7 +898,11 @@ pub async fn user_create(
             true,
             l.t("admin.user.created"),
         )),
-        Err(e) => match Errors::from_app(&e) {
+        Err(e) => match match &e {
+            // why, in the user's language
+            AppError::WeakPassword(w) => Some(Errors::field("password", l.t(w.key()))),
+            _ => Errors::from_app(&e),
+        } {
             Some(errors) => {
                 // a password is never sent back to the browser
                 f.password.clear();
@@ -1016,7 +1027,11 @@ pub async fn user_password(
             true,
             l.t("admin.user.password_set"),
         )),
-        Err(AppError::Invalid { message, .. }) => {
+        Err(e @ (AppError::Invalid { .. } | AppError::WeakPassword(_))) => {
+            let message = match e {
+                AppError::WeakPassword(w) => l.t(w.key()).to_string(),
+                other => other.to_string(),
+            };
             let f = UserForm::of(&u);
             user_form_page(
                 &state,
@@ -1265,7 +1280,10 @@ pub async fn audit(
 #[template(path = "admin_tokens.html")]
 struct TokensPage {
     l: Layout,
-    tokens: Vec<(ApiToken, String, String)>,
+    /// each token with its creation, last use and expiry as shown, and whether it has expired
+    tokens: Vec<(ApiToken, String, String, String, bool)>,
+    /// the expiry chosen in the form: days, or "never"
+    days: String,
     /// the secret of a token just created, shown this once
     new_token: Option<String>,
     name: String,
@@ -1278,7 +1296,7 @@ async fn tokens_page(
     headers: &HeaderMap,
     new_token: Option<String>,
     errors: Errors,
-    name: String,
+    (name, days): (String, String),
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let l = Layout::new(Some(id), headers, "account", "admin.tokens.title");
@@ -1290,7 +1308,9 @@ async fn tokens_page(
         .map(|t| {
             let created = when(&Some(t.created_at));
             let used = when(&t.last_used_at);
-            (t, created, used)
+            let expires = when(&t.expires_at);
+            let expired = t.expires_at.is_some_and(|e| e <= Utc::now());
+            (t, created, used, expires, expired)
         })
         .collect();
     Ok(render_status(
@@ -1300,6 +1320,7 @@ async fn tokens_page(
             tokens,
             new_token,
             name,
+            days,
             errors,
         },
         status,
@@ -1317,16 +1338,23 @@ pub async fn tokens(
         &headers,
         None,
         Errors::default(),
-        String::new(),
+        (String::new(), DEFAULT_DAYS.to_string()),
         StatusCode::OK,
     )
     .await
 }
 
+/// The expiries the form offers (days); "never" too.
+pub const TOKEN_DAYS: [i64; 4] = [30, 90, 180, 365];
+const DEFAULT_DAYS: i64 = zhaoshang_app::sessions::TOKEN_DAYS;
+
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// days until the token expires, or "never"; empty: the default
+    #[serde(default)]
+    days: String,
 }
 
 pub async fn token_create(
@@ -1336,20 +1364,38 @@ pub async fn token_create(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     let name = f.name.trim();
-    if name.chars().count() > 60 {
+    let tr = Tr::new(crate::view::lang_of(Some(&id), &headers));
+    let days = match f.days.trim() {
+        "" => Some(Some(DEFAULT_DAYS)),
+        "never" => Some(None),
+        d => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| TOKEN_DAYS.contains(d))
+            .map(Some),
+    };
+    let problem = if name.chars().count() > 60 {
+        Some(Errors::field("name", "名称不能超过60个字"))
+    } else if days.is_none() {
+        Some(Errors::field("days", tr.t("admin.tokens.bad_days")))
+    } else {
+        None
+    };
+    let (Some(days), None) = (days, &problem) else {
         return tokens_page(
             &state,
             &id,
             &headers,
             None,
-            Errors::field("name", "名称不能超过60个字"),
-            name.to_string(),
+            problem.unwrap_or_default(),
+            (name.to_string(), f.days.clone()),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    }
+    };
     let (secret, _) =
-        zhaoshang_app::sessions::create_token(&state.store, &id.actor, &id.user, name).await?;
+        zhaoshang_app::sessions::create_token(&state.store, &id.actor, &id.user, name, days)
+            .await?;
     // shown on this response only: never in a redirect, a cookie or a log
     tokens_page(
         &state,
@@ -1357,7 +1403,7 @@ pub async fn token_create(
         &headers,
         Some(secret),
         Errors::default(),
-        String::new(),
+        (String::new(), DEFAULT_DAYS.to_string()),
         StatusCode::OK,
     )
     .await
@@ -1398,6 +1444,11 @@ mod tests {
                 .map(|k| format!("admin.kind.{}", k.as_str()))
                 .collect();
             keys.extend(Role::ALL.iter().map(|r| format!("role.{}", r.as_str())));
+            keys.extend(
+                zhaoshang_app::passwords::Weakness::ALL
+                    .iter()
+                    .map(|w| w.key().to_string()),
+            );
             keys.extend(
                 ["web", "api", "cli", "system"]
                     .iter()

@@ -19,7 +19,7 @@ use zhaoshang_web::AppState;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-pub const DEMO_PASSWORD: &str = "zhaoshang2023";
+pub const DEMO_PASSWORD: &str = "Jiangsu-Nanjing-2023";
 pub const WIDE: (u32, u32) = (1280, 900);
 pub const PHONE: (u32, u32) = (375, 812);
 

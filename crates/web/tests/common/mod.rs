@@ -1,5 +1,5 @@
 //! A real server on port 0 over a real SQLite file, with the testkit's world of units and
-//! users (every password: `zhaoshang2023`), and HTTP clients that sign in like a browser.
+//! users (every password: `Jiangsu-Nanjing-2023`), and HTTP clients that sign in like a browser.
 
 #![allow(dead_code)] // each test file uses part of this
 
@@ -10,7 +10,7 @@ use zhaoshang_testkit::world::World;
 use zhaoshang_testkit::{TestDb, sqlite};
 use zhaoshang_web::AppState;
 
-pub const PASSWORD: &str = "zhaoshang2023";
+pub const PASSWORD: &str = "Jiangsu-Nanjing-2023";
 
 pub struct TestApp {
     pub base: String,
@@ -22,16 +22,28 @@ pub struct TestApp {
 impl TestApp {
     /// A server over a fresh SQLite file.
     pub async fn start() -> TestApp {
-        TestApp::start_on(sqlite().await).await
+        TestApp::start_on(sqlite().await, zhaoshang_web::WebConfig::default()).await
+    }
+
+    /// With settings of the web layer (e.g. a trusted proxy header, so that tests can speak
+    /// from several client addresses).
+    pub async fn start_with(config: zhaoshang_web::WebConfig) -> TestApp {
+        TestApp::start_on(sqlite().await, config).await
     }
 
     /// A server over a fresh PostgreSQL database, or `None` (said loudly by the testkit)
     /// when no PostgreSQL is configured; CI requires it.
     pub async fn start_postgres() -> Option<TestApp> {
-        Some(TestApp::start_on(zhaoshang_testkit::postgres().await?).await)
+        Some(
+            TestApp::start_on(
+                zhaoshang_testkit::postgres().await?,
+                zhaoshang_web::WebConfig::default(),
+            )
+            .await,
+        )
     }
 
-    pub async fn start_on(db: TestDb) -> TestApp {
+    pub async fn start_on(db: TestDb, config: zhaoshang_web::WebConfig) -> TestApp {
         let world = World::build(&db.store).await;
         let system = Actor::system("test", Channel::System);
         let hash = zhaoshang_app::passwords::hash(PASSWORD).expect("hash");
@@ -50,7 +62,7 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState::new(db.store.clone());
+        let state = AppState::with_config(db.store.clone(), config);
         tokio::spawn(async move {
             let _ = zhaoshang_web::serve(listener, state, std::future::pending()).await;
         });
@@ -75,6 +87,26 @@ impl TestApp {
             .expect("client")
     }
 
+    /// An anonymous visitor who appears to come from `addr` (behind the proxy that the app
+    /// was started to trust with `X-Forwarded-For`).
+    pub fn anonymous_from(&self, addr: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            reqwest::header::HeaderValue::from_str(addr).expect("address"),
+        );
+        Browser {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .default_headers(headers)
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
+    }
+
     /// An anonymous visitor.
     pub fn anonymous(&self) -> Browser {
         Browser {
@@ -86,7 +118,11 @@ impl TestApp {
 
     /// Signs in through the form, as a person would, and keeps the session's CSRF token.
     pub async fn login(&self, username: &str) -> Browser {
-        let mut b = self.anonymous();
+        self.login_as(self.anonymous(), username).await
+    }
+
+    /// Signs in `b` (a fresh anonymous browser) through the form.
+    pub async fn login_as(&self, mut b: Browser, username: &str) -> Browser {
         let page = b.get("/login").await.text().await.expect("login page");
         let pre = hidden_value(&page, "_csrf").expect("the login form has a CSRF field");
         let res = b

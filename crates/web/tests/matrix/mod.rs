@@ -309,11 +309,17 @@ impl Fixtures {
                     Rel::Sibling => &self.tn_hand,
                     _ => &self.caller,
                 };
-                zhaoshang_app::sessions::create_token(&self.store, &self.system, owner, "matrix")
-                    .await
-                    .map_err(|e| format!("token fixture: {e}"))?
-                    .1
-                    .id
+                zhaoshang_app::sessions::create_token(
+                    &self.store,
+                    &self.system,
+                    owner,
+                    "matrix",
+                    Some(90),
+                )
+                .await
+                .map_err(|e| format!("token fixture: {e}"))?
+                .1
+                .id
             }
             Subject::SavedView => {
                 // own: a view of the caller; sibling: a Tianning officer's (shared, even)
