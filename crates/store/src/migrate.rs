@@ -40,9 +40,9 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_saved_views.sql"),
     },
     Migration {
-        version: "0010_auth_hardening",
-        sqlite: include_str!("../migrations/sqlite/0010_auth_hardening.sql"),
-        postgres: include_str!("../migrations/postgres/0010_auth_hardening.sql"),
+        version: "0006_auth_hardening",
+        sqlite: include_str!("../migrations/sqlite/0006_auth_hardening.sql"),
+        postgres: include_str!("../migrations/postgres/0006_auth_hardening.sql"),
     },
 ];
 
