@@ -353,10 +353,16 @@ pub struct MergePlan {
     pub new_aliases: Vec<String>,
 }
 
-/// Whether the actor may merge (or unmerge) these two: it may change both (its write scope
-/// holds the units that entered them).
+/// Whether the actor may merge `c` into another entry or undo its merge: `Action::Merge` on
+/// the unit that entered it (those who may change it, and a coordinator above that unit).
+pub async fn may_merge_one(store: &Store, actor: &Actor, c: &Company) -> Result<bool> {
+    let owner = store.unit(&Scope::All, c.created_by_unit).await?;
+    Ok(actor.can(Action::Merge, owner.id, &owner.path))
+}
+
+/// Whether the actor may merge (or unmerge) these two (see [`may_merge_one`]).
 pub async fn may_merge(store: &Store, actor: &Actor, a: &Company, b: &Company) -> Result<bool> {
-    Ok(may_edit(store, actor, a).await? && may_edit(store, actor, b).await?)
+    Ok(may_merge_one(store, actor, a).await? && may_merge_one(store, actor, b).await?)
 }
 
 /// Checks a merge of `merged` into the company `into` names (an id, "id · name", or a name)
@@ -370,7 +376,7 @@ pub async fn plan_merge(
 ) -> Result<MergePlan> {
     let b = store.company(merged).await?;
     // the record's unit first: a unit that may not change it learns nothing from the body
-    if !may_edit(store, actor, &b).await? {
+    if !may_merge_one(store, actor, &b).await? {
         return Err(AppError::NotFound);
     }
     if let Some(m) = b.merged_into {
@@ -389,7 +395,7 @@ pub async fn plan_merge(
         return Err(AppError::invalid("into", "不能把企业合并到它自己"));
     }
     let a = store.company(into).await?;
-    if !may_edit(store, actor, &a).await? {
+    if !may_merge_one(store, actor, &a).await? {
         let owner = store.unit(&Scope::All, a.created_by_unit).await?;
         return Err(AppError::invalid(
             "into",

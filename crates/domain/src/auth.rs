@@ -189,6 +189,10 @@ pub enum Action {
     Coordinate,
     /// units, users, roles, reference data, targets, gates
     Administer,
+    /// merge two entries of the company register (or undo a merge): whoever may change the
+    /// records involved, and a coordinator over its subtree (merges that move several units'
+    /// records are the coordinator's work)
+    Merge,
 }
 
 impl Actor {
@@ -266,9 +270,9 @@ pub fn can(
             _ => in_subtree,
         },
         (Role::Admin, _) => in_subtree,
-        (Role::UnitHead, Action::Write | Action::Verify) => in_subtree,
-        (Role::Officer, Action::Write) => own_unit,
-        (Role::Coordinator, Action::Coordinate) => in_subtree,
+        (Role::UnitHead, Action::Write | Action::Verify | Action::Merge) => in_subtree,
+        (Role::Officer, Action::Write | Action::Merge) => own_unit,
+        (Role::Coordinator, Action::Coordinate | Action::Merge) => in_subtree,
         _ => false,
     }
 }
@@ -304,6 +308,12 @@ mod tests {
             (Coordinator, CITY, Write, TIANNING, false),
             (Coordinator, CITY, Coordinate, JINTAN, true),
             (Coordinator, CITY, Coordinate, SUZHOU, false),
+            (Coordinator, CITY, Merge, JINTAN, true),
+            (Coordinator, CITY, Merge, SUZHOU, false),
+            (Officer, JINTAN, Merge, JINTAN, true),
+            (Officer, JINTAN, Merge, TIANNING, false),
+            (UnitHead, CITY, Merge, TIANNING, true),
+            (Viewer, CITY, Merge, JINTAN, false),
             (Viewer, CITY, Read, JINTAN, true),
             (Viewer, CITY, Write, JINTAN, false),
             (Admin, CITY, Administer, JINTAN, true),

@@ -294,10 +294,11 @@ async fn restore_keys(conn: &mut AnyConnection, s: &CompanySnapshot) -> Result<(
     Ok(())
 }
 
-/// Whether the actor may change a company: its write scope holds the entering unit.
+/// Whether the actor may merge a company away or into another (or undo that):
+/// `Action::Merge` on the entering unit (those who may change it, a coordinator above it).
 async fn may_write(conn: &mut AnyConnection, actor: &Actor, c: &Company) -> Result<bool> {
     let u = crate::units::get_conn(&mut *conn, c.created_by_unit).await?;
-    Ok(actor.can(Action::Write, u.id, &u.path))
+    Ok(actor.can(Action::Merge, u.id, &u.path))
 }
 
 /// Takes the row locks of both companies first (PostgreSQL), so two merges touching the same
@@ -414,7 +415,7 @@ async fn beyond_write(
                 continue;
             }
             if let Some((uid, path)) = unit
-                && !actor.can(Action::Write, UnitId(uid), &path)
+                && !actor.can(Action::Merge, UnitId(uid), &path)
             {
                 n += 1;
             }
@@ -427,7 +428,7 @@ async fn beyond_write(
 /// the caller's write scope: how many, never which.
 pub fn others_refusal_message(n: usize, undo: bool) -> String {
     format!(
-        "该企业名下有{n}条其他单位的记录（项目、拜访、联系人或出访安排），{}会把它们转到另一家企业：请由同时管辖这些单位的上级单位负责人或管理员办理",
+        "该企业名下有{n}条其他单位的记录（项目、拜访、联系人或出访安排），{}会把它们转到另一家企业：请由同时管辖这些单位的上级单位统筹、负责人或管理员办理",
         if undo { "撤销合并" } else { "合并" }
     )
 }
@@ -465,7 +466,7 @@ impl Store {
                     _ => seen.slot(name).push(id),
                 }
                 if let Some((uid, path)) = unit
-                    && !actor.can(Action::Write, UnitId(uid), &path)
+                    && !actor.can(Action::Merge, UnitId(uid), &path)
                 {
                     out.beyond_write += 1;
                 }

@@ -2420,14 +2420,26 @@ pub async fn merge_keeps_other_units_records(store: &Store) {
         "{r:?}"
     );
     assert_eq!(state().await, before, "a refused merge moved something");
-    // a coordinator changes no company of the register: merging stays with those who may
+    // the city's coordinator, above both units, merges (and may undo it); the province's
+    // coordinator too, 苏州's officer not at all
+    let coord = w.actor(&w.city_coordinator);
+    store
+        .merge_companies(&coord, shared.id, shell.id)
+        .await
+        .expect("the city coordinator merges");
+    assert_eq!(state().await.0, Some(shell.id), "merged by the coordinator");
+    store
+        .unmerge_company(&coord, shared.id)
+        .await
+        .expect("the city coordinator undoes it");
+    assert_eq!(state().await.0, None, "undone");
     assert_not_found(
         store
-            .merge_companies(&w.actor(&w.city_coordinator), shared.id, shell.id)
+            .merge_companies(&w.actor(&w.sip_officer), shared.id, shell.id)
             .await,
-        "coordinator merges",
+        "another city's officer merges",
     );
-    assert_eq!(state().await, before);
+    assert_eq!(state().await.0, None);
 
     // the city head's write scope holds 天宁 and 金坛
     assert_eq!(
@@ -2455,8 +2467,8 @@ pub async fn merge_keeps_other_units_records(store: &Store) {
     );
     assert_eq!(
         state().await,
-        (Some(shell.id), shell.id, shell.id, 1),
-        "merged"
+        (Some(shell.id), shell.id, shell.id, 2),
+        "merged (the second merge: the coordinator's is kept, undone)"
     );
     // what 天宁 may see of that merge: no id of 金坛's rows, only how many
     let (seen, hidden) = store
@@ -2480,7 +2492,7 @@ pub async fn merge_keeps_other_units_records(store: &Store) {
         matches!(&r, Err(StoreError::Invalid(m)) if m.contains("撤销合并")),
         "{r:?}"
     );
-    assert_eq!(state().await, (Some(shell.id), shell.id, shell.id, 1));
+    assert_eq!(state().await, (Some(shell.id), shell.id, shell.id, 2));
     store
         .unmerge_company(&head, shared.id)
         .await

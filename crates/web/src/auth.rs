@@ -104,6 +104,7 @@ pub fn role_allows(role: Role, access: Access) -> bool {
         Access::Write => matches!(role, Role::Admin | Role::UnitHead | Role::Officer),
         Access::Verify => matches!(role, Role::Admin | Role::UnitHead),
         Access::Coordinate => matches!(role, Role::Admin | Role::Coordinator | Role::UnitHead),
+        Access::Merge => role != Role::Viewer,
         Access::Admin => role == Role::Admin,
     }
 }

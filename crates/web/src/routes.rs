@@ -26,6 +26,9 @@ pub enum Access {
     Verify,
     /// administrators, coordinators and unit heads (collisions, assessment)
     Coordinate,
+    /// administrators, unit heads, officers and coordinators: merging register entries
+    /// (whose records the store checks with `Action::Merge`)
+    Merge,
     /// administrators
     Admin,
 }

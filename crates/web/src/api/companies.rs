@@ -41,7 +41,7 @@ pub fn routes() -> Vec<Route> {
         r(
             POST,
             "/api/v1/companies/{id}/merge",
-            Write,
+            Access::Merge,
             Api,
             S::Company,
             merge,
@@ -49,7 +49,7 @@ pub fn routes() -> Vec<Route> {
         r(
             POST,
             "/api/v1/companies/{id}/unmerge",
-            Write,
+            Access::Merge,
             Api,
             S::Company,
             unmerge,

@@ -49,7 +49,7 @@ pub fn routes() -> Vec<Route> {
         r(
             GET,
             "/companies/{id}/merge",
-            Write,
+            Access::Merge,
             Page,
             S::Company,
             merge_form,
@@ -57,7 +57,7 @@ pub fn routes() -> Vec<Route> {
         r(
             POST,
             "/companies/{id}/merge",
-            Write,
+            Access::Merge,
             Page,
             S::Company,
             merge,
@@ -65,7 +65,7 @@ pub fn routes() -> Vec<Route> {
         r(
             POST,
             "/companies/{id}/unmerge",
-            Write,
+            Access::Merge,
             Page,
             S::Company,
             unmerge,
@@ -956,6 +956,7 @@ async fn show_page(
     let scope = id.actor.read_scope();
     let owner = store.unit(&Scope::All, c.created_by_unit).await?;
     let may_edit = id.actor.can(Action::Write, owner.id, &owner.path);
+    let may_merge = id.actor.can(Action::Merge, owner.id, &owner.path);
     // a merged record is changed only by undoing the merge
     let can_edit = may_edit && c.merged_into.is_none();
     let parent = match c.parent_id {
@@ -969,11 +970,11 @@ async fn show_page(
         if let Some(merge) = store.active_merge_of(c.id).await? {
             merged_note = Some(merge_note(&merge, &tr));
         }
-        can_unmerge = may_edit && uc::may_merge(store, &id.actor, &survivor, &c).await?;
+        can_unmerge = may_merge && uc::may_merge(store, &id.actor, &survivor, &c).await?;
     }
     let mut merged_here = vec![];
     for (m, other) in uc::merged_into_this(store, c.id).await? {
-        let may = may_edit && uc::may_merge(store, &id.actor, &c, &other).await?;
+        let may = may_merge && uc::may_merge(store, &id.actor, &c, &other).await?;
         merged_here.push((
             other.id.0,
             other.full_name().to_string(),
@@ -1095,7 +1096,7 @@ async fn show_page(
         merged_into,
         merged_note,
         can_unmerge,
-        can_merge: can_edit,
+        can_merge: may_merge && c.merged_into.is_none(),
         merged_here,
         subsidiaries,
         contacts,
@@ -1354,7 +1355,7 @@ async fn merge_refused(
     c: &Company,
 ) -> Result<Option<Response>, WebError> {
     let tr = Layout::new(Some(id), headers, "companies", "companies.title").tr;
-    if !uc::may_edit(&state.store, &id.actor, c).await? {
+    if !uc::may_merge_one(&state.store, &id.actor, c).await? {
         // the record is public; only changing it is not this unit's: say so on its page
         let owner = state.store.unit(&Scope::All, c.created_by_unit).await?;
         return Ok(Some(redirect_with(
