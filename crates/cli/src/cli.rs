@@ -231,6 +231,17 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Time /healthz at rest and during a burst of anonymous sign-ins (argon2 off the workers)
+    Signin {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Sign-in attempts in the burst (each from its own client address)
+        #[arg(long, default_value_t = 400)]
+        signins: usize,
+        /// /healthz requests timed at rest and again during the burst
+        #[arg(long, default_value_t = 200)]
+        probes: usize,
+    },
     /// Time the dashboard over HTTP on a loopback port (server time and request time)
     Dashboard {
         #[command(flatten)]

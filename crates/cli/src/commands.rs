@@ -149,6 +149,17 @@ pub async fn run(args: Cli) -> Result<()> {
             let store = open_migrated(&settings(&db, None)?).await?;
             crate::bench::dashboard(store, requests, &unit, year).await
         }
+        Command::Bench {
+            command:
+                BenchCommand::Signin {
+                    db,
+                    signins,
+                    probes,
+                },
+        } => {
+            let store = open_migrated(&settings(&db, None)?).await?;
+            crate::bench::signin(store, signins, probes).await
+        }
         Command::Jobs {
             command: crate::cli::JobsCommand::Run { name, db },
         } => {
