@@ -33,6 +33,10 @@ pub async fn move_stage(
     note: Option<String>,
 ) -> Result<StageLogEntry> {
     let project = store.project(&actor.read_scope(), id).await?;
+    if project.hidden_from(&actor.read_scope()) {
+        // seen by code name only: nothing to move (the store refuses it as well)
+        return Err(AppError::NotFound);
+    }
     if to == project.stage {
         return Err(AppError::invalid(
             "stage",
@@ -148,7 +152,13 @@ pub async fn set_status(
     let reason = reason.filter(|r| !r.trim().is_empty());
     let lost_to = lost_to.filter(|l| !l.trim().is_empty());
     // the record must be the caller's before anything is said about the input
-    store.project(&actor.read_scope(), id).await?;
+    if store
+        .project(&actor.read_scope(), id)
+        .await?
+        .hidden_from(&actor.read_scope())
+    {
+        return Err(AppError::NotFound);
+    }
     if status.needs_reason() && reason.is_none() {
         return Err(AppError::invalid(
             "reason",

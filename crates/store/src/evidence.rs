@@ -68,7 +68,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let p = crate::projects::get_conn(&mut tx, project).await?;
         let unit = crate::units::get_conn(&mut tx, p.unit_id).await?;
-        if !actor.can(Action::Write, unit.id, &unit.path) {
+        if !crate::projects::may_change(actor, Action::Write, &p, &unit.path) {
             return Err(StoreError::NotFound);
         }
         let mut q = Sql::new(

@@ -352,10 +352,18 @@ async fn for_write(
 ) -> Result<(Project, String)> {
     let p = get_conn(&mut *conn, id).await?;
     let unit = crate::units::get_conn(&mut *conn, p.unit_id).await?;
-    if !actor.can(action, unit.id, &unit.path) {
+    if !may_change(actor, action, &p, &unit.path) {
         return Err(StoreError::NotFound);
     }
     Ok((p, unit.path))
+}
+
+/// Whether `actor` may do `action` on project `p` (of the unit at `unit_path`): the
+/// permission table, and never on a project it sees by code name only (another unit's
+/// confidential project: changing, moving or verifying what one cannot see is refused, and
+/// refused as not found, like a record outside the scope).
+pub(crate) fn may_change(actor: &Actor, action: Action, p: &Project, unit_path: &str) -> bool {
+    actor.can(action, p.unit_id, unit_path) && !p.hidden_from(&actor.read_scope())
 }
 
 async fn insert_log(conn: &mut AnyConnection, e: &StageLogEntry) -> Result<StageLogEntry> {

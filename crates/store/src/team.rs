@@ -85,7 +85,7 @@ async fn project_for_write(
 ) -> Result<(Project, String)> {
     let p = crate::projects::get_conn(&mut *conn, id).await?;
     let unit = crate::units::get_conn(&mut *conn, p.unit_id).await?;
-    if !actor.can(Action::Write, unit.id, &unit.path) {
+    if !crate::projects::may_change(actor, Action::Write, &p, &unit.path) {
         return Err(StoreError::NotFound);
     }
     Ok((p, unit.path))

@@ -3662,3 +3662,151 @@ pub async fn throttle_counts_concurrent_attempts_once(store: &Store) {
 fn crate_ts(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     zhaoshang_store::sql::parse_ts(&zhaoshang_store::sql::ts(t)).expect("time")
 }
+
+/// 金坛's confidential project, as the city reads it through the store: its code name, unit
+/// and stage, with a stage log without notes, no files, and audit rows without their JSON;
+/// and the city, which sees it by code name only, changes nothing of it (not even with the
+/// write scope of its head). 金坛's own head confirms its signing.
+pub async fn confidential_projects_are_redacted_and_read_only_for_other_units(store: &Store) {
+    let w = World::build(store).await;
+    let jt = w.actor(&w.jintan_officer);
+    let jt_head = w.actor(&w.jintan_head);
+    let city_head = w.actor(&w.city_head);
+    let city = city_head.read_scope();
+    let company = store
+        .create_company(
+            &jt,
+            &CompanyInput {
+                name_zh: Some("保密投资方有限公司".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("company");
+    let p = store
+        .create_project(
+            &jt,
+            &ProjectInput {
+                name: "真实项目名".into(),
+                code_name: Some("代号甲".into()),
+                confidential: true,
+                company_id: company.id,
+                unit_id: w.jintan.id,
+                description: Some("谈判细节".into()),
+                investment: Some(
+                    Amount::new(
+                        Money::new(Decimal::from(300_000_000), Currency::CNY),
+                        None,
+                        Provenance::Declared,
+                    )
+                    .expect("amount"),
+                ),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("project");
+    let entry = store
+        .move_stage(
+            &jt,
+            p.id,
+            Stage::Signed,
+            vec![],
+            Some("与某外资签约".into()),
+            true,
+        )
+        .await
+        .expect("pending 签约");
+
+    // what the city reads
+    let seen = store.project(&city, p.id).await.expect("the city reads it");
+    assert_eq!(
+        (seen.name.as_str(), seen.unit_id, seen.stage),
+        ("代号甲", w.jintan.id, p.stage)
+    );
+    assert!(seen.investment.is_none() && seen.description.is_none());
+    assert_eq!(
+        seen.company_id,
+        zhaoshang_domain::project::redact::NO_COMPANY
+    );
+    let (list, _) = store
+        .projects(&city, &ProjectFilter::default())
+        .await
+        .expect("list");
+    assert!(list.iter().all(|x| x.name != "真实项目名"), "{list:?}");
+    let log = store.stage_log(&city, p.id).await.expect("log");
+    assert!(log.iter().all(|e| e.note.is_none() && e.by_user.is_none()));
+    let pending = store.pending_verifications(&city).await.expect("pending");
+    assert!(pending.iter().all(|e| e.note.is_none()));
+    let audit = store
+        .audit_list(
+            &city,
+            &AuditFilter {
+                entity: Some("project".into()),
+                entity_id: Some(p.id.0),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("audit");
+    assert!(!audit.is_empty());
+    for a in &audit {
+        let json = format!("{:?}{:?}", a.before, a.after);
+        assert!(
+            !json.contains("真实项目名") && !json.contains("谈判细节"),
+            "{json}"
+        );
+    }
+    // 金坛 itself sees everything
+    assert_eq!(
+        store
+            .project(&jt.read_scope(), p.id)
+            .await
+            .expect("own")
+            .name,
+        "真实项目名"
+    );
+    // narrowed to 金坛, the city is still the city
+    let narrowed = city.narrowed_to(w.jintan.id, &w.jintan.path);
+    assert_eq!(
+        store.project(&narrowed, p.id).await.expect("narrowed").name,
+        "代号甲"
+    );
+
+    // the city changes nothing of it
+    assert_not_found(
+        store.verify_stage(&city_head, entry.id, true).await,
+        "the city head verifies a move it cannot see",
+    );
+    assert_not_found(
+        store
+            .set_status(
+                &city_head,
+                p.id,
+                Status::Dormant,
+                Some("x".into()),
+                None,
+                NaiveDate::from_ymd_opt(2024, 1, 2).expect("date"),
+            )
+            .await,
+        "the city head changes its status",
+    );
+    assert_not_found(
+        store
+            .update_project(&city_head, p.id, &ProjectInput::from(&seen))
+            .await,
+        "the city head writes the redacted record back",
+    );
+    let after = store.project(&Scope::All, p.id).await.expect("all");
+    assert_eq!(after.name, "真实项目名", "nothing was overwritten");
+    assert!(after.investment.is_some());
+    // 金坛's own head confirms the signing
+    store
+        .verify_stage(&jt_head, entry.id, true)
+        .await
+        .expect("金坛's head verifies");
+    assert_eq!(
+        store.project(&Scope::All, p.id).await.expect("p").stage,
+        Stage::Signed
+    );
+}

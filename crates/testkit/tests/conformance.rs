@@ -34,6 +34,7 @@ conformance!(
     contacts_are_scoped,
     project_lifecycle_and_stage_log,
     no_jump_over_a_verified_stage,
+    confidential_projects_are_redacted_and_read_only_for_other_units,
     projects_are_scoped_to_units,
     amounts_keep_currency_rate_and_provenance,
     audit_log_records_every_change,

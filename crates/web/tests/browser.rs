@@ -24,16 +24,55 @@ async fn a_bureau_head_uses_the_application_in_a_real_browser() {
     if !browser_available() {
         return;
     }
-    let (_db, base) = serve_demo().await;
+    let (db, base) = serve_demo().await;
+    let secret = confidential_project_of_jintan(&db.store).await;
     let (_chromedriver, driver_url) = start_chromedriver().await;
     let profile = tempfile::tempdir().expect("profile dir");
     let driver = chromium(&driver_url, profile.path()).await;
     let mut s = Story::new(driver, base);
-    let outcome = run(&mut s).await;
+    let outcome = run(&mut s, secret).await;
     s.finish(outcome).await;
 }
 
-async fn run(s: &mut Story) -> WebDriverResult<()> {
+/// A confidential project of 金坛区 in the demo, which the city's head (the story's user)
+/// sees by its code name only.
+async fn confidential_project_of_jintan(store: &zhaoshang_store::Store) -> i64 {
+    use zhaoshang_domain::auth::{Channel, Scope};
+    let jintan = store
+        .user_by_username(&Scope::All, "jintan")
+        .await
+        .expect("the demo's 金坛 officer");
+    let actor = jintan.actor(Channel::Web);
+    let company = store
+        .create_company(
+            &actor,
+            &zhaoshang_store::companies::CompanyInput {
+                name_zh: Some("保密测试储能科技有限公司".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("company");
+    store
+        .create_project(
+            &actor,
+            &zhaoshang_store::projects::ProjectInput {
+                name: "储能电站扩产项目（保密）".into(),
+                code_name: Some("星河".into()),
+                confidential: true,
+                company_id: company.id,
+                unit_id: jintan.unit_id,
+                description: Some("与外方谈判中".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("confidential project")
+        .id
+        .0
+}
+
+async fn run(s: &mut Story, secret: i64) -> WebDriverResult<()> {
     s.size(WIDE).await;
 
     // --- sign in through the form -------------------------------------------------------
@@ -175,13 +214,29 @@ async fn run(s: &mut Story) -> WebDriverResult<()> {
     // lists as officers set them up: grouped and sorted projects, investors with an active
     // project (with the saved-views bar)
     if only.is_none() {
+        let confidential = format!("/projects/{secret}");
         for (name, path) in [
             ("projects-grouped", "/projects?group=stage&sort=investment"),
             ("companies-active", "/companies?active=1&sort=name"),
+            // another unit's confidential project: code name, unit and stage only
+            ("project-confidential", confidential.as_str()),
+            // the account page: password rules and tokens with their expiry
+            ("account", "/account"),
         ] {
             s.size(WIDE).await;
             s.goto(path).await;
             s.check_page(name).await;
+            if name == "project-confidential" {
+                let text = s.js("return document.body.textContent;").await;
+                let text = text.as_str().unwrap_or("");
+                if !text.contains("星河") || text.contains("储能电站") || text.contains("外方")
+                {
+                    s.failures.push(
+                        "the city head sees more of 金坛's confidential project than its code name"
+                            .into(),
+                    );
+                }
+            }
             s.screenshot(&format!("{name}-1280")).await;
             s.size(PHONE).await;
             s.check_phone_width(name).await;

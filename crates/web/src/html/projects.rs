@@ -1506,13 +1506,16 @@ async fn show_page(
         },
         company,
         groups,
-        next_stage: next.map(|s| stage_label(&tr, s)),
-        next_missing,
+        // what the next stage needs is the owner unit's business (and would read as missing
+        // facts that are only hidden)
+        next_stage: next.filter(|_| !hidden).map(|s| stage_label(&tr, s)),
+        next_missing: if hidden { vec![] } else { next_missing },
         history,
         pending,
-        can_write: writable,
+        // a project seen by code name only is read-only (the store refuses changes too)
+        can_write: writable && !hidden,
         can_edit: writable && !hidden,
-        can_verify,
+        can_verify: can_verify && !hidden,
         first_talk_done: p.first_talk_registered_at.is_some(),
         collisions: super::collisions::warnings(store, &scope, p.id).await?,
         stage_options: options(
