@@ -36,7 +36,8 @@ async fn a_bureau_head_uses_the_application_in_a_real_browser() {
 
 /// A confidential project of 金坛区 in the demo, which the city's head (the story's user)
 /// sees by its code name only.
-async fn confidential_project_of_jintan(store: &zhaoshang_store::Store) -> i64 {
+/// Returns (project, its investor).
+async fn confidential_project_of_jintan(store: &zhaoshang_store::Store) -> (i64, i64) {
     use zhaoshang_domain::auth::{Channel, Scope};
     let jintan = store
         .user_by_username(&Scope::All, "jintan")
@@ -53,7 +54,7 @@ async fn confidential_project_of_jintan(store: &zhaoshang_store::Store) -> i64 {
         )
         .await
         .expect("company");
-    store
+    let project = store
         .create_project(
             &actor,
             &zhaoshang_store::projects::ProjectInput {
@@ -69,10 +70,11 @@ async fn confidential_project_of_jintan(store: &zhaoshang_store::Store) -> i64 {
         .await
         .expect("confidential project")
         .id
-        .0
+        .0;
+    (project, company.id.0)
 }
 
-async fn run(s: &mut Story, secret: i64) -> WebDriverResult<()> {
+async fn run(s: &mut Story, (secret, investor): (i64, i64)) -> WebDriverResult<()> {
     s.size(WIDE).await;
 
     // --- sign in through the form -------------------------------------------------------
@@ -215,6 +217,7 @@ async fn run(s: &mut Story, secret: i64) -> WebDriverResult<()> {
     // project (with the saved-views bar)
     if only.is_none() {
         let confidential = format!("/projects/{secret}");
+        let merge = format!("/companies/{investor}/merge");
         for (name, path) in [
             ("projects-grouped", "/projects?group=stage&sort=investment"),
             ("companies-active", "/companies?active=1&sort=name"),
@@ -222,6 +225,10 @@ async fn run(s: &mut Story, secret: i64) -> WebDriverResult<()> {
             ("project-confidential", confidential.as_str()),
             // the account page: password rules and tokens with their expiry
             ("account", "/account"),
+            // API tokens with their expiry
+            ("tokens", "/account/tokens"),
+            // merging 金坛's investor (which carries its confidential project): the preview
+            ("merge-preview", merge.as_str()),
         ] {
             s.size(WIDE).await;
             s.goto(path).await;
