@@ -46,7 +46,9 @@ impl Project {
     }
 
     /// What another unit may see: id, code, code name (as the name), unit, stage and
-    /// status; every other fact is emptied. `company_id` becomes [`NO_COMPANY`].
+    /// status; every other fact is emptied. `company_id` becomes [`NO_COMPANY`]. Every field
+    /// is named on purpose (no `..self`): a field added to `Project` does not compile here until
+    /// someone decides whether another unit may see it.
     pub fn redacted(self) -> Project {
         let name = self
             .code_name
